@@ -1,0 +1,148 @@
+import { Bus } from './bus.js';
+import type { Environment } from './config/environment.js';
+import type { ParsedOptions } from './config/options.js';
+import { DeliveryChannel } from './delivery/delivery-channel.js';
+import { DeliveryLog } from './delivery/delivery-log.js';
+import { Outbox } from './delivery/outbox.js';
+import { WebhookSender } from './delivery/webhook-sender.js';
+import { baileysLogger, type Logger } from './logging/logger.js';
+import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
+import { openDatabase, type Db } from './state/database.js';
+import { WhatsAppConnection } from './whatsapp/connection.js';
+import { MessageForwarder } from './whatsapp/message-forwarder.js';
+import { samplePayload } from './whatsapp/sample-payload.js';
+import { IngressServer, type IngressActions } from './web/ingress-server.js';
+import { buildStatusReport } from './web/status-report.js';
+
+export interface BridgeSettings {
+  env: Environment;
+  parsed: ParsedOptions;
+  logger: Logger;
+  /** Shorter keep-alive than Baileys' 30 s, for tests of a silent server. */
+  keepAliveIntervalMs?: number;
+}
+
+/** Supervisor gives an app 10 s to stop; in-flight HTTP attempts get this long to finish. */
+const STOP_DELIVERIES_WITHIN_MS = 5_000;
+
+/**
+ * The controller: opens the state file and composes the features (WhatsApp connection,
+ * forwarder, delivery channels, ingress server) over one event bus. The message path is
+ * connection -> forwarder (filter, normalise, commit to outbox) -> delivery channels.
+ */
+export class Bridge {
+  readonly bus = new Bus();
+  private readonly db: Db;
+  private readonly auth: SqliteAuthState;
+  private readonly connection: WhatsAppConnection;
+  private readonly webhook: DeliveryChannel | null;
+  private readonly ingress: IngressServer;
+  private ingressPort = 0;
+
+  constructor(private readonly settings: BridgeSettings) {
+    const { env, parsed, logger } = settings;
+    const options = parsed.options;
+    this.db = openDatabase(env.dataDir);
+    this.auth = useSqliteAuthState(this.db);
+    const outbox = new Outbox(this.db);
+    const log = new DeliveryLog(this.db);
+
+    const webhookUrl = options.webhook.url;
+    this.webhook =
+      options.webhook.enabled && webhookUrl
+        ? new DeliveryChannel({
+            destination: 'webhook',
+            sender: new WebhookSender({ ...options.webhook, url: webhookUrl }),
+            bodyFor: (payload) => JSON.stringify(payload),
+            outbox,
+            log,
+            bus: this.bus,
+            logger,
+          })
+        : null;
+
+    const forwarder = new MessageForwarder({
+      outbox,
+      destinations: this.webhook ? [this.webhook] : [],
+      filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: () => false },
+      account: () => ({
+        phoneJid: this.connection.status.account?.jid ?? null,
+        lidJid: this.connection.status.account?.lid ?? null,
+        phoneForLid: (lidUser) => this.auth.phoneForLid(lidUser),
+      }),
+      bus: this.bus,
+      logger,
+    });
+
+    this.connection = new WhatsAppConnection({
+      auth: this.auth,
+      bus: this.bus,
+      logger,
+      baileysLogger: baileysLogger(logger, options.logLevel),
+      waWebSocketUrl: env.waWebSocketUrl,
+      keepAliveIntervalMs: settings.keepAliveIntervalMs,
+      onMessages: (messages, type) => forwarder.handle(messages, type),
+    });
+
+    this.ingress = new IngressServer({
+      host: env.ingressHost,
+      port: env.ingressPort,
+      allowedClient: env.ingressAllowedClient,
+      actions: this.ingressActions(),
+      bus: this.bus,
+      logger,
+    });
+  }
+
+  /** Starts every feature; resolves with the ingress port actually bound. */
+  async start(): Promise<{ ingressPort: number }> {
+    const { logger, parsed } = this.settings;
+    this.ingressPort = await this.ingress.start();
+    logger.info(`Web UI listening on port ${this.ingressPort}.`);
+    if (this.webhook) {
+      this.webhook.start();
+      logger.info(`Forwarding incoming messages to the webhook at ${this.webhook.status().target}.`);
+    } else if (!parsed.problems.some((p) => p.option.startsWith('webhook'))) {
+      logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded.");
+    }
+    this.connection.start();
+    return { ingressPort: this.ingressPort };
+  }
+
+  /** Graceful stop: messages Baileys still buffers are committed, the pairing is kept. */
+  async stop(): Promise<void> {
+    await this.connection.stop();
+    if (this.webhook) await Promise.race([this.webhook.stop(), delay(STOP_DELIVERIES_WITHIN_MS)]);
+    await this.ingress.stop();
+    this.db.close();
+  }
+
+  private ingressActions(): IngressActions {
+    const options = this.settings.parsed.options;
+    return {
+      status: () =>
+        buildStatusReport({
+          connection: this.connection.status,
+          pairedAt: this.auth.pairedAt(),
+          webhookEnabled: this.webhook !== null,
+          webhookHost: options.webhook.url?.host ?? null,
+          webhook: this.webhook?.status() ?? null,
+          problems: this.settings.parsed.problems,
+          now: Date.now(),
+        }),
+      recentDeliveries: (limit) => this.webhook?.recent(limit) ?? [],
+      logout: () => this.connection.logout(),
+      reconnect: () => this.connection.reconnect(),
+      requestPairingCode: (digits) => this.connection.requestPairingCode(digits),
+      sendTestWebhook: async () => {
+        if (!this.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
+        return this.webhook.sendTest(JSON.stringify(samplePayload(this.connection.status.account?.jid ?? null)));
+      },
+      retryDeadWebhooks: () => this.webhook?.requeueDead() ?? 0,
+    };
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

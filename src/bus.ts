@@ -1,0 +1,16 @@
+import { EventEmitter } from 'node:events';
+import type { ConnectionStatus } from './whatsapp/connection-status.js';
+import type { DeliveryAttempt } from './delivery/delivery-log.js';
+
+/** Everything the features tell each other. */
+export interface BridgeEvents {
+  /** The WhatsApp connection changed state (including a new QR or pairing code). */
+  connection: [ConnectionStatus];
+  /** One delivery attempt finished, whatever its outcome. */
+  delivery: [DeliveryAttempt];
+  /** New messages were committed to the outbox. */
+  accepted: [{ count: number }];
+}
+
+/** A typed event bus shared by the features the controller composes. */
+export class Bus extends EventEmitter<BridgeEvents> {}

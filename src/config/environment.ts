@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+
+/** Where and how the daemon runs: set by the Supervisor in the image, by hand outside it. */
+export interface Environment {
+  dataDir: string;
+  optionsFile: string;
+  ingressPort: number;
+  /** The address the ingress server listens on and the one client it answers. */
+  ingressHost: string;
+  ingressAllowedClient: string;
+  apiPort: number;
+  waWebSocketUrl: string | undefined;
+  supervisorToken: string | null;
+  supervisorUrl: string;
+}
+
+/** The Supervisor's ingress proxy always connects from this address. */
+export const INGRESS_PROXY_ADDRESS = '172.30.32.2';
+
+export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
+  const dataDir = env.DATA_DIR || '/data';
+  const supervisorToken = env.SUPERVISOR_TOKEN || null;
+  const underSupervisor = supervisorToken !== null;
+  return {
+    dataDir,
+    optionsFile: join(dataDir, 'options.json'),
+    ingressPort: port(env.INGRESS_PORT, 8099, 'INGRESS_PORT'),
+    ingressHost: underSupervisor ? '0.0.0.0' : '127.0.0.1',
+    ingressAllowedClient: underSupervisor ? INGRESS_PROXY_ADDRESS : '127.0.0.1',
+    apiPort: port(env.API_PORT, 8080, 'API_PORT'),
+    waWebSocketUrl: env.WA_WEBSOCKET_URL || undefined,
+    supervisorToken,
+    supervisorUrl: (env.SUPERVISOR_URL || 'http://supervisor').replace(/\/+$/, ''),
+  };
+}
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new EnvironmentError(`${name}=${value} is not a port number (0-65535).`);
+  }
+  return parsed;
+}
+
+export class EnvironmentError extends Error {}

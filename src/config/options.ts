@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface WebhookOptions {
+  enabled: boolean;
+  url: URL | null;
+  token: string | null;
+  secret: string | null;
+}
+
+/** The app's options, parsed once from /data/options.json. */
+export interface Options {
+  webhook: WebhookOptions;
+  logLevel: LogLevel;
+  forwardGroups: boolean;
+  forwardOwnMessages: boolean;
+}
+
+/** One thing wrong with the options: which option, and a sentence that says what to do. */
+export interface OptionProblem {
+  option: string;
+  message: string;
+}
+
+export interface ParsedOptions {
+  options: Options;
+  problems: OptionProblem[];
+}
+
+export const DEFAULT_OPTIONS: Options = {
+  webhook: { enabled: false, url: null, token: null, secret: null },
+  logLevel: 'info',
+  forwardGroups: true,
+  forwardOwnMessages: false,
+};
+
+const WEBHOOK_OFF = 'The webhook stays off until this is fixed; pairing and the page keep working.';
+
+/**
+ * Reads and validates the options file. Never throws: every problem becomes one
+ * OptionProblem, and the option falls back to its default. Problems with webhook options turn
+ * the webhook off (sending to a wrong address is worse than not sending); the app itself keeps
+ * running so the user can still pair and read what to fix on the page.
+ */
+export function loadOptions(path: string): ParsedOptions {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
+    return failWhole(`The options file ${path} ${reason}. Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return failWhole(`The options file ${path} is not valid JSON (${(error as Error).message}). Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return failWhole(`The options file ${path} must hold a JSON object. Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
+  }
+  return parseOptions(raw as Record<string, unknown>);
+}
+
+export function parseOptions(raw: Record<string, unknown>): ParsedOptions {
+  const problems: OptionProblem[] = [];
+  const read = new OptionReader(raw, problems);
+
+  const webhookProblemsBefore = problems.length;
+  const enabled = read.bool('webhook_enabled', DEFAULT_OPTIONS.webhook.enabled);
+  const url = read.url('webhook_url');
+  const token = read.secret('webhook_token');
+  const secret = read.secret('webhook_secret');
+  if (enabled && url === null && !problems.some((p) => p.option === 'webhook_url')) {
+    problems.push({
+      option: 'webhook_url',
+      message: `Option 'webhook_url' is empty but 'webhook_enabled' is on. Set it to the receiver's full address, e.g. http://homeassistant:8123/api/webhook/<id>, or turn 'webhook_enabled' off.`,
+    });
+  }
+  const webhookBroken = problems.length > webhookProblemsBefore;
+
+  const options: Options = {
+    webhook: { enabled: enabled && !webhookBroken, url, token, secret },
+    logLevel: read.oneOf('log_level', LOG_LEVELS, DEFAULT_OPTIONS.logLevel),
+    forwardGroups: read.bool('forward_groups', DEFAULT_OPTIONS.forwardGroups),
+    forwardOwnMessages: read.bool('forward_own_messages', DEFAULT_OPTIONS.forwardOwnMessages),
+  };
+  return { options, problems };
+}
+
+function failWhole(message: string): ParsedOptions {
+  return { options: DEFAULT_OPTIONS, problems: [{ option: 'options.json', message }] };
+}
+
+/** Reads one option at a time, recording a problem (and using the default) when it is wrong. */
+class OptionReader {
+  constructor(
+    private readonly raw: Record<string, unknown>,
+    private readonly problems: OptionProblem[],
+  ) {}
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'boolean') return value;
+    return this.wrong(name, `must be true or false, not ${describe(value)}`, fallback);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    return this.wrong(name, `must be one of ${allowed.join(', ')}, not ${describe(value)}; using '${fallback}'`, fallback);
+  }
+
+  /** An optional secret: absent or empty means "not set". */
+  secret(name: string): string | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string') return value;
+    return this.wrong(name, `must be text, not ${describe(value)}. ${WEBHOOK_OFF}`, null);
+  }
+
+  url(name: string): URL | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value !== 'string') return this.wrong(name, `must be a URL, not ${describe(value)}. ${WEBHOOK_OFF}`, null);
+    let url: URL;
+    try {
+      url = new URL(value.trim());
+    } catch {
+      return this.wrong(name, `"${value}" is not a URL. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`, null);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return this.wrong(name, `must start with http:// or https://, not ${url.protocol}//. ${WEBHOOK_OFF}`, null);
+    }
+    return url;
+  }
+
+  private wrong<T>(name: string, what: string, fallback: T): T {
+    this.problems.push({ option: name, message: `Option '${name}' ${what}.`.replace(/\.\.$/, '.') });
+    return fallback;
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `"${value}"`;
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,0 +1,82 @@
+import type { Db } from '../state/database.js';
+import type { Destination } from './outbox.js';
+
+/** `failed` is a test send that did not get a 2xx (tests are never queued). */
+export type AttemptOutcome = 'delivered' | 'retrying' | 'dead' | 'paused' | 'failed';
+
+/** One finished attempt, as the page's "recent deliveries" list shows it. */
+export interface DeliveryAttempt {
+  destination: Destination;
+  at: number;
+  messageId: string;
+  chat: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  outcome: AttemptOutcome;
+}
+
+/** How many attempts the log keeps; older ones are dropped as new ones come. */
+export const DELIVERY_LOG_SIZE = 200;
+
+/** The last attempts, kept in the state file so they survive a restart. */
+export class DeliveryLog {
+  private readonly insert;
+  private readonly prune;
+  private readonly recentRows;
+  private readonly lastDelivered;
+
+  constructor(db: Db) {
+    this.insert = db.prepare<[string, number, string, string, number, number | null, string | null, number, string]>(
+      'INSERT INTO delivery_log (destination, at, message_id, chat, attempt, status, error, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.prune = db.prepare<[number | bigint]>('DELETE FROM delivery_log WHERE seq <= ?');
+    this.recentRows = db.prepare<[string, number], LogRecord>(
+      'SELECT * FROM delivery_log WHERE destination = ? ORDER BY seq DESC LIMIT ?',
+    );
+    this.lastDelivered = db.prepare<[string], LogRecord>(
+      "SELECT * FROM delivery_log WHERE destination = ? AND outcome = 'delivered' ORDER BY seq DESC LIMIT 1",
+    );
+  }
+
+  record(a: DeliveryAttempt): void {
+    const { lastInsertRowid } = this.insert.run(a.destination, a.at, a.messageId, a.chat, a.attempt, a.status, a.error, a.durationMs, a.outcome);
+    this.prune.run(BigInt(lastInsertRowid) - BigInt(DELIVERY_LOG_SIZE));
+  }
+
+  recent(destination: Destination, limit = 50): DeliveryAttempt[] {
+    return this.recentRows.all(destination, limit).map(toAttempt);
+  }
+
+  lastSuccess(destination: Destination): DeliveryAttempt | null {
+    const row = this.lastDelivered.get(destination);
+    return row ? toAttempt(row) : null;
+  }
+}
+
+interface LogRecord {
+  destination: Destination;
+  at: number;
+  message_id: string;
+  chat: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  outcome: AttemptOutcome;
+}
+
+function toAttempt(r: LogRecord): DeliveryAttempt {
+  return {
+    destination: r.destination,
+    at: r.at,
+    messageId: r.message_id,
+    chat: r.chat,
+    attempt: r.attempt,
+    status: r.status,
+    error: r.error,
+    durationMs: r.duration_ms,
+    outcome: r.outcome,
+  };
+}

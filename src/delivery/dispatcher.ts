@@ -1,0 +1,169 @@
+import type { Bus } from '../bus.js';
+import type { Logger } from '../logging/logger.js';
+import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
+import type { ChatHead, Destination, Outbox, OutboxRow } from './outbox.js';
+import { classify, nextAttemptAt } from './retry-policy.js';
+import type { DeliverySender } from './sender.js';
+
+export interface DispatcherDeps {
+  destination: Destination;
+  outbox: Outbox;
+  sender: DeliverySender;
+  log: DeliveryLog;
+  bus: Bus;
+  logger: Logger;
+  /** How many chats deliver at the same time. */
+  concurrency?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * Drains one destination's outbox. Each chat delivers one message at a time in the order
+ * WhatsApp delivered them; up to `concurrency` chats proceed in parallel, the chat with the
+ * oldest waiting message first, so one slow or failing chat cannot stall the others. Only the
+ * head of each chat is held in memory; the queue itself stays on disk.
+ */
+export class Dispatcher {
+  private readonly heads = new Map<string, ChatHead>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private pausedReason: string | null = null;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+    this.now = deps.now ?? Date.now;
+  }
+
+  get destination(): Destination {
+    return this.deps.destination;
+  }
+
+  /** Why delivery is paused (a 410 from the receiver), or null. */
+  get paused(): string | null {
+    return this.pausedReason;
+  }
+
+  start(): void {
+    this.running = true;
+    for (const head of this.deps.outbox.heads(this.deps.destination)) this.heads.set(head.chat, head);
+    this.pump();
+  }
+
+  /** New rows were committed for these chats. */
+  wake(chats: Iterable<string>): void {
+    for (const chat of chats) if (!this.heads.has(chat) && !this.inFlight.has(chat)) this.refreshHead(chat);
+    this.pump();
+  }
+
+  /** Dead rows were re-queued: reload every head and resume a paused endpoint. */
+  reload(): void {
+    this.pausedReason = null;
+    this.heads.clear();
+    for (const head of this.deps.outbox.heads(this.deps.destination)) if (!this.inFlight.has(head.chat)) this.heads.set(head.chat, head);
+    this.pump();
+  }
+
+  /** Stops starting attempts and waits for the ones under way (each ends by its timeout). */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await Promise.all(this.inFlight.values());
+  }
+
+  private pump(): void {
+    if (!this.running || this.pausedReason) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const now = this.now();
+    while (this.inFlight.size < this.concurrency) {
+      const next = this.oldestReadyHead(now);
+      if (!next) break;
+      this.heads.delete(next.chat);
+      this.inFlight.set(next.chat, this.attempt(next.seq, next.chat));
+    }
+    let earliest = Infinity;
+    for (const head of this.heads.values()) earliest = Math.min(earliest, head.nextAttemptAt);
+    if (earliest !== Infinity && this.inFlight.size < this.concurrency) {
+      this.timer = setTimeout(() => this.pump(), Math.max(0, earliest - now));
+    }
+  }
+
+  private oldestReadyHead(now: number): ChatHead | null {
+    let best: ChatHead | null = null;
+    for (const head of this.heads.values()) {
+      if (head.nextAttemptAt <= now && (!best || head.seq < best.seq)) best = head;
+    }
+    return best;
+  }
+
+  private async attempt(seq: number, chat: string): Promise<void> {
+    const row = this.deps.outbox.get(seq);
+    if (row) {
+      try {
+        await this.deliver(row);
+      } catch (error) {
+        // A failure of our own (the state file), not the receiver's: keep the row, try later.
+        this.deps.logger.error(`Delivery of ${row.messageId} could not be recorded: ${(error as Error).message}`);
+      }
+    }
+    this.inFlight.delete(chat);
+    if (this.running) this.refreshHead(chat);
+    this.pump();
+  }
+
+  private async deliver(row: OutboxRow): Promise<void> {
+    const { outbox, sender, destination } = this.deps;
+    const result = await sender.send(row);
+    const now = this.now();
+    const attempt = row.attempts + 1;
+    const outcome = classify(result.status, result.retryAfter, now);
+    let recorded: AttemptOutcome;
+    switch (outcome.kind) {
+      case 'delivered':
+        outbox.markDelivered(row);
+        recorded = 'delivered';
+        break;
+      case 'retry': {
+        const at = nextAttemptAt(row.createdAt, attempt, outcome.retryAfterMs, now);
+        if (at === null) {
+          outbox.markDead(row, attempt, result.status, result.error);
+          recorded = 'dead';
+          this.deps.logger.error(`Gave up on message ${row.messageId} to the ${destination} after ${attempt} attempts over 3 days (${result.error}).`);
+        } else {
+          outbox.scheduleRetry(row, attempt, at, result.status, result.error);
+          recorded = 'retrying';
+          if (attempt === 1 || attempt % 10 === 0) {
+            this.deps.logger.warn(`The ${destination} at ${sender.target} failed (${result.error}); message ${row.messageId} stays queued and is retried in ${Math.round((at - now) / 1000)} s.`);
+          }
+        }
+        break;
+      }
+      case 'dead':
+        outbox.markDead(row, attempt, result.status, result.error);
+        recorded = 'dead';
+        this.deps.logger.error(`The ${destination} at ${sender.target} rejected message ${row.messageId} with HTTP ${result.status}; it will not be retried (re-queue it from the page once the receiver is fixed).`);
+        break;
+      case 'gone':
+        outbox.markDead(row, attempt, result.status, result.error);
+        recorded = 'paused';
+        this.pausedReason = `${sender.target} answered 410 Gone`;
+        this.deps.logger.error(`The ${destination} at ${sender.target} answered 410 Gone: delivery is paused until the app restarts or dead deliveries are re-queued.`);
+        break;
+    }
+    const entry = { destination, at: now, messageId: row.messageId, chat: row.chat, attempt, status: result.status, error: result.error, durationMs: result.durationMs, outcome: recorded };
+    this.deps.log.record(entry);
+    this.deps.bus.emit('delivery', entry);
+  }
+
+  private refreshHead(chat: string): void {
+    const head = this.deps.outbox.headOfChat(this.deps.destination, chat);
+    if (head) this.heads.set(chat, head);
+    else this.heads.delete(chat);
+  }
+}

@@ -1,0 +1,188 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../state/database.js';
+
+/** Where a queued delivery goes. The webhook now; Home Assistant's event bus later. */
+export type Destination = 'webhook' | 'ha_event';
+
+export interface OutboxRow {
+  seq: number;
+  destination: Destination;
+  chat: string;
+  messageId: string;
+  /** Stable across retries and unique per message: the `webhook-id` header. */
+  deliveryId: string;
+  body: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+export interface AcceptedMessage {
+  chat: string;
+  messageId: string;
+  /** One body per destination the message goes to (none: only recorded as seen). */
+  bodies: Partial<Record<Destination, string>>;
+}
+
+export interface ChatHead {
+  chat: string;
+  seq: number;
+  nextAttemptAt: number;
+}
+
+export interface OutboxCounts {
+  queued: number;
+  retrying: number;
+  dead: number;
+  delivered: number;
+  oldestQueuedAt: number | null;
+}
+
+interface RowRecord {
+  seq: number;
+  destination: Destination;
+  chat: string;
+  message_id: string;
+  delivery_id: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+/**
+ * The durable queue. A message is committed here before anything else happens to it, and its
+ * row leaves only when the receiver answered 2xx. All times are epoch milliseconds.
+ */
+export class Outbox {
+  private readonly statements;
+
+  constructor(private readonly db: Db) {
+    this.statements = {
+      markSeen: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO seen_messages (chat, id, seen_at) VALUES (?, ?, ?)'),
+      insert: db.prepare<[string, string, string, string, string, number, number]>(
+        'INSERT INTO outbox (destination, chat, message_id, delivery_id, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      heads: db.prepare<[string], { chat: string; seq: number; next_attempt_at: number }>(
+        `SELECT o.chat, o.seq, o.next_attempt_at FROM outbox o
+         JOIN (SELECT chat, MIN(seq) AS seq FROM outbox WHERE destination = ? AND dead = 0 GROUP BY chat) h ON h.seq = o.seq`,
+      ),
+      headOfChat: db.prepare<[string, string], { seq: number; next_attempt_at: number }>(
+        'SELECT seq, next_attempt_at FROM outbox WHERE destination = ? AND dead = 0 AND chat = ? ORDER BY seq LIMIT 1',
+      ),
+      get: db.prepare<[number], RowRecord>('SELECT * FROM outbox WHERE seq = ?'),
+      remove: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
+      countDelivered: db.prepare<[string]>(
+        'INSERT INTO delivery_counters (destination, delivered) VALUES (?, 1) ON CONFLICT (destination) DO UPDATE SET delivered = delivered + 1',
+      ),
+      retry: db.prepare<[number, number, number | null, string | null, number]>(
+        'UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE seq = ?',
+      ),
+      dead: db.prepare<[number, number | null, string | null, number]>(
+        'UPDATE outbox SET dead = 1, attempts = ?, last_status = ?, last_error = ? WHERE seq = ?',
+      ),
+      requeue: db.prepare<[number, string]>(
+        'UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ?, last_status = NULL, last_error = NULL WHERE destination = ? AND dead = 1',
+      ),
+      counts: db.prepare<[number, string], { queued: number; retrying: number; dead: number; oldest: number | null }>(
+        `SELECT COALESCE(SUM(dead = 0), 0) AS queued, COALESCE(SUM(dead = 0 AND attempts > 0 AND next_attempt_at > ?), 0) AS retrying,
+                COALESCE(SUM(dead = 1), 0) AS dead, MIN(CASE WHEN dead = 0 THEN created_at END) AS oldest
+         FROM outbox WHERE destination = ?`,
+      ),
+      delivered: db.prepare<[string], { delivered: number }>('SELECT delivered FROM delivery_counters WHERE destination = ?'),
+      deadRows: db.prepare<[string, number], RowRecord & { last_status: number | null; last_error: string | null }>(
+        'SELECT * FROM outbox WHERE destination = ? AND dead = 1 ORDER BY seq DESC LIMIT ?',
+      ),
+    };
+  }
+
+  /**
+   * Records the messages as seen and queues their deliveries, all in one transaction. A message
+   * already seen (same chat and id, e.g. WhatsApp delivering it again after a restart) is
+   * skipped. Returns the chats that got new rows, per destination.
+   */
+  accept(messages: readonly AcceptedMessage[], now: number): Map<Destination, Set<string>> {
+    const touched = new Map<Destination, Set<string>>();
+    this.db.transaction(() => {
+      for (const message of messages) {
+        if (this.statements.markSeen.run(message.chat, message.messageId, now).changes === 0) continue;
+        const deliveryId = deliveryIdFor(message.chat, message.messageId);
+        for (const [destination, body] of Object.entries(message.bodies) as Array<[Destination, string]>) {
+          this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, body, now, now);
+          if (!touched.has(destination)) touched.set(destination, new Set());
+          touched.get(destination)!.add(message.chat);
+        }
+      }
+    })();
+    return touched;
+  }
+
+  /** The oldest live row of every chat: what each chat delivers next. */
+  heads(destination: Destination): ChatHead[] {
+    return this.statements.heads.all(destination).map((r) => ({ chat: r.chat, seq: r.seq, nextAttemptAt: r.next_attempt_at }));
+  }
+
+  headOfChat(destination: Destination, chat: string): ChatHead | null {
+    const row = this.statements.headOfChat.get(destination, chat);
+    return row ? { chat, seq: row.seq, nextAttemptAt: row.next_attempt_at } : null;
+  }
+
+  get(seq: number): OutboxRow | null {
+    const row = this.statements.get.get(seq);
+    return row ? toRow(row) : null;
+  }
+
+  markDelivered(row: OutboxRow): void {
+    this.db.transaction(() => {
+      this.statements.remove.run(row.seq);
+      this.statements.countDelivered.run(row.destination);
+    })();
+  }
+
+  scheduleRetry(row: OutboxRow, attempts: number, nextAttemptAt: number, status: number | null, error: string | null): void {
+    this.statements.retry.run(attempts, nextAttemptAt, status, error, row.seq);
+  }
+
+  markDead(row: OutboxRow, attempts: number, status: number | null, error: string | null): void {
+    this.statements.dead.run(attempts, status, error, row.seq);
+  }
+
+  /** Puts every dead row of a destination back in the queue; returns how many. */
+  requeueDead(destination: Destination, now: number): number {
+    return this.statements.requeue.run(now, destination).changes;
+  }
+
+  counts(destination: Destination, now: number): OutboxCounts {
+    const c = this.statements.counts.get(now, destination)!;
+    return {
+      queued: c.queued,
+      retrying: c.retrying,
+      dead: c.dead,
+      delivered: this.statements.delivered.get(destination)?.delivered ?? 0,
+      oldestQueuedAt: c.oldest,
+    };
+  }
+
+  deadRows(destination: Destination, limit: number) {
+    return this.statements.deadRows.all(destination, limit).map((r) => ({ ...toRow(r), lastStatus: r.last_status, lastError: r.last_error }));
+  }
+}
+
+/** Derived from the message, so even a message accepted twice carries the same id. */
+export function deliveryIdFor(chat: string, messageId: string): string {
+  return `msg_${createHash('sha256').update(`${chat}\n${messageId}`).digest('base64url').slice(0, 26)}`;
+}
+
+function toRow(r: RowRecord): OutboxRow {
+  return {
+    seq: r.seq,
+    destination: r.destination,
+    chat: r.chat,
+    messageId: r.message_id,
+    deliveryId: r.delivery_id,
+    body: r.body,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+  };
+}

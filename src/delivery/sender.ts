@@ -1,0 +1,22 @@
+/** One HTTP attempt, as the dispatcher sees it. */
+export interface AttemptResult {
+  /** HTTP status, or null when no answer came (refused, timed out, reset). */
+  status: number | null;
+  /** Why there was no answer, or a short note about a bad one. */
+  error: string | null;
+  durationMs: number;
+  /** The Retry-After header, when the receiver sent one. */
+  retryAfter: string | null;
+}
+
+export interface Delivery {
+  deliveryId: string;
+  body: string;
+}
+
+/** Sends one queued body to one destination. */
+export interface DeliverySender {
+  send(delivery: Delivery): Promise<AttemptResult>;
+  /** Where it sends, for the page and the log: host only, never a token. */
+  readonly target: string;
+}

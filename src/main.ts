@@ -1,0 +1,54 @@
+import { Bridge } from './bridge.js';
+import { EnvironmentError, readEnvironment } from './config/environment.js';
+import { loadOptions } from './config/options.js';
+import { createLogger } from './logging/logger.js';
+import { APP_VERSION } from './version.js';
+
+/** Runs the daemon until SIGTERM/SIGINT. Problems a user can cause end in one log line, not a stack trace. */
+async function main(): Promise<void> {
+  let env;
+  try {
+    env = readEnvironment(process.env);
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    createLogger('info').fatal(`${error.message} Fix the environment variable and start again.`);
+    process.exit(1);
+  }
+  const parsed = loadOptions(env.optionsFile);
+  const logger = createLogger(parsed.options.logLevel);
+  logger.info(`WhatsApp Bridge ${APP_VERSION} starting (data folder ${env.dataDir}).`);
+  for (const problem of parsed.problems) logger.error(problem.message);
+
+  let bridge: Bridge;
+  try {
+    bridge = new Bridge({ env, parsed, logger });
+    await bridge.start();
+  } catch (error) {
+    logger.fatal(`Cannot start: ${describeStartupError(error, env.ingressPort)}`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: finishing in-flight work and stopping.`);
+    await bridge.stop();
+    logger.info('Stopped. The pairing is kept for the next start.');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  // Baileys can reject promises while a socket is torn down; they are not ours to crash on.
+  process.on('unhandledRejection', (reason) => logger.debug(`Ignored a rejected promise: ${String((reason as Error)?.message ?? reason)}`));
+}
+
+function describeStartupError(error: unknown, ingressPort: number): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') return `port ${ingressPort} is already in use; stop whatever uses it or set INGRESS_PORT.`;
+  if (e.code === 'EACCES' || e.code === 'EROFS') return `the data folder is not writable (${e.message}).`;
+  if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB') return `the state file is damaged (${e.message}); move it away to start fresh (you will need to pair again).`;
+  return e.message ?? String(error);
+}
+
+await main();

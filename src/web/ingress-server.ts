@@ -1,0 +1,172 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import QRCode from 'qrcode';
+import type { Bus } from '../bus.js';
+import type { DeliveryAttempt } from '../delivery/delivery-log.js';
+import type { Logger } from '../logging/logger.js';
+import type { StatusReport } from './status-report.js';
+
+/** What the page can ask the bridge to do. */
+export interface IngressActions {
+  status(): StatusReport;
+  recentDeliveries(limit: number): DeliveryAttempt[];
+  logout(): Promise<void>;
+  reconnect(): void;
+  requestPairingCode(phoneDigits: string): Promise<string>;
+  sendTestWebhook(): Promise<{ delivered: boolean; status: number | null; error: string | null; durationMs: number }>;
+  retryDeadWebhooks(): number;
+}
+
+export interface IngressServerDeps {
+  host: string;
+  port: number;
+  /** The only client address answered: the ingress proxy under the Supervisor, loopback otherwise. */
+  allowedClient: string;
+  actions: IngressActions;
+  bus: Bus;
+  logger: Logger;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+/** How often at most the live stream pushes a new status (a burst of deliveries is one update). */
+const PUSH_INTERVAL_MS = 250;
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * The page behind Home Assistant's ingress. Every URL is relative (the proxy strips its
+ * /api/hassio_ingress/<token> prefix), nothing is compressed (the proxy drops the encoding),
+ * and POSTs must be JSON so a cross-site form cannot trigger them.
+ */
+export class IngressServer {
+  private server: Server | null = null;
+  private readonly streams = new Set<Response>();
+  private pushTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly onChange = () => this.schedulePush();
+
+  constructor(private readonly deps: IngressServerDeps) {}
+
+  async start(): Promise<number> {
+    const app = this.routes();
+    this.server = await new Promise<Server>((resolve, reject) => {
+      const server = app.listen(this.deps.port, this.deps.host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    });
+    this.deps.bus.on('connection', this.onChange);
+    this.deps.bus.on('delivery', this.onChange);
+    this.heartbeat = setInterval(() => this.streams.forEach((res) => res.write(': keep-alive\n\n')), HEARTBEAT_MS);
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : this.deps.port;
+  }
+
+  async stop(): Promise<void> {
+    this.deps.bus.off('connection', this.onChange);
+    this.deps.bus.off('delivery', this.onChange);
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private routes() {
+    const { actions } = this.deps;
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.use(this.onlyAllowedClient);
+    app.use(express.json({ limit: '16kb' }));
+    app.use((req, res, next) => {
+      if (req.method === 'POST' && !req.is('application/json')) {
+        res.status(415).json({ error: 'Send the request with Content-Type: application/json.' });
+        return;
+      }
+      next();
+    });
+
+    app.get('/api/status', (_req, res) => {
+      res.json(actions.status());
+    });
+    app.get('/api/events', (req, res) => this.openStream(req, res));
+    app.get('/api/qr.svg', async (_req, res) => {
+      const qr = actions.status().qr;
+      if (!qr) {
+        res.status(404).json({ error: 'No QR code right now: the bridge is linked or still connecting.' });
+        return;
+      }
+      res.type('image/svg+xml').set('Cache-Control', 'no-store').send(await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
+    });
+    app.get('/api/deliveries', (req, res) => {
+      const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 50));
+      res.json({ deliveries: actions.recentDeliveries(limit) });
+    });
+    app.post('/api/logout', async (_req, res) => {
+      await actions.logout();
+      res.json({ ok: true });
+    });
+    app.post('/api/reconnect', (_req, res) => {
+      actions.reconnect();
+      res.json({ ok: true });
+    });
+    app.post('/api/pairing-code', async (req, res) => {
+      const digits = String(req.body?.phone ?? '').replace(/[\s+()-]/g, '');
+      if (!/^\d{7,15}$/.test(digits)) {
+        res.status(400).json({ error: 'Enter the phone number with country code, e.g. +49 151 23456789.' });
+        return;
+      }
+      try {
+        res.json({ code: await actions.requestPairingCode(digits) });
+      } catch (error) {
+        res.status(409).json({ error: (error as Error).message });
+      }
+    });
+    app.post('/api/webhook/test', async (_req, res) => {
+      res.json(await actions.sendTestWebhook());
+    });
+    app.post('/api/webhook/retry-dead', (_req, res) => {
+      res.json({ requeued: actions.retryDeadWebhooks() });
+    });
+    app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
+    app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+      this.deps.logger.error(`Web UI request failed: ${error.message}`);
+      res.status(500).json({ error: error.message });
+    });
+    return app;
+  }
+
+  private readonly onlyAllowedClient = (req: Request, res: Response, next: NextFunction): void => {
+    const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const allowed = this.deps.allowedClient;
+    if (client === allowed || (allowed === '127.0.0.1' && client === '::1')) {
+      next();
+      return;
+    }
+    this.deps.logger.warn(`Refused a Web UI request from ${client}: only ${allowed} may connect.`);
+    res.status(403).type('text/plain').send('Forbidden: open this page from Home Assistant (the app\'s "Open Web UI" button).\n');
+  };
+
+  private openStream(req: Request, res: Response): void {
+    res.status(200).set({ 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    res.write('retry: 2000\n\n');
+    this.writeStatus(res);
+    this.streams.add(res);
+    req.on('close', () => this.streams.delete(res));
+  }
+
+  private schedulePush(): void {
+    if (this.pushTimer || this.streams.size === 0) return;
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = null;
+      this.streams.forEach((res) => this.writeStatus(res));
+    }, PUSH_INTERVAL_MS);
+  }
+
+  private writeStatus(res: Response): void {
+    res.write(`event: status\ndata: ${JSON.stringify(this.deps.actions.status())}\n\n`);
+  }
+}

@@ -1,0 +1,64 @@
+import type { OptionProblem } from '../config/options.js';
+import type { ChannelStatus } from '../delivery/delivery-channel.js';
+import type { DeliveryAttempt } from '../delivery/delivery-log.js';
+import type { ConnectionStatus } from '../whatsapp/connection-status.js';
+import { APP_VERSION } from '../version.js';
+
+/** What GET /api/status answers. Never holds a token or secret: the webhook shows its host only. */
+export interface StatusReport {
+  version: string;
+  state: ConnectionStatus['state'];
+  qr: string | null;
+  qr_expires_at: number | null;
+  pairing_code: string | null;
+  me: { jid: string; phone: string; lid: string | null; name: string | null; paired_at: number | null; connected_since: number | null } | null;
+  last_disconnect: ConnectionStatus['lastDisconnect'];
+  next_reconnect_at: number | null;
+  webhook: {
+    enabled: boolean;
+    url_host: string | null;
+    paused: string | null;
+    last_delivery: DeliveryAttempt | null;
+    counters: { delivered: number; queued: number; retrying: number; dead: number; oldest_queued_age_s: number | null };
+  };
+  problems: OptionProblem[];
+}
+
+export interface StatusSources {
+  connection: ConnectionStatus;
+  pairedAt: number | null;
+  webhookEnabled: boolean;
+  webhookHost: string | null;
+  webhook: ChannelStatus | null;
+  problems: OptionProblem[];
+  now: number;
+}
+
+export function buildStatusReport(s: StatusSources): StatusReport {
+  const c = s.connection;
+  const counts = s.webhook?.counts;
+  return {
+    version: APP_VERSION,
+    state: c.state,
+    qr: c.qr,
+    qr_expires_at: c.qrExpiresAt,
+    pairing_code: c.pairingCode,
+    me: c.account ? { ...c.account, paired_at: s.pairedAt, connected_since: c.connectedSince } : null,
+    last_disconnect: c.lastDisconnect,
+    next_reconnect_at: c.nextReconnectAt,
+    webhook: {
+      enabled: s.webhookEnabled,
+      url_host: s.webhookHost,
+      paused: s.webhook?.paused ?? null,
+      last_delivery: s.webhook?.lastDelivery ?? null,
+      counters: {
+        delivered: counts?.delivered ?? 0,
+        queued: counts?.queued ?? 0,
+        retrying: counts?.retrying ?? 0,
+        dead: counts?.dead ?? 0,
+        oldest_queued_age_s: counts?.oldestQueuedAt ? Math.round((s.now - counts.oldestQueuedAt) / 1000) : null,
+      },
+    },
+    problems: s.problems,
+  };
+}

@@ -1,0 +1,225 @@
+import { NodeCache } from '@cacheable/node-cache';
+import makeWASocket, {
+  Browsers,
+  isJidNewsletter,
+  isJidStatusBroadcast,
+  jidDecode,
+  jidNormalizedUser,
+  type CacheStore,
+  type ConnectionState as BaileysConnectionUpdate,
+  type MessageUpsertType,
+  type WAMessage,
+  type WASocket,
+} from '@whiskeysockets/baileys';
+import qrcodeTerminal from 'qrcode-terminal';
+import type { Bus } from '../bus.js';
+import type { Logger } from '../logging/logger.js';
+import type { SqliteAuthState } from '../state/auth-state.js';
+import { INITIAL_STATUS, type Account, type ConnectionStatus } from './connection-status.js';
+import { actionFor, reconnectDelayMs } from './disconnect-policy.js';
+
+export interface ConnectionDeps {
+  auth: SqliteAuthState;
+  bus: Bus;
+  logger: Logger;
+  baileysLogger: Logger;
+  /** WhatsApp's server by default; the simulator's ws:// URL in tests and the demo. */
+  waWebSocketUrl?: string;
+  keepAliveIntervalMs?: number;
+  /** Receives every messages.upsert batch synchronously, before anything else is done with it. */
+  onMessages(messages: WAMessage[], type: MessageUpsertType): void;
+  random?: () => number;
+}
+
+/** WhatsApp shows the first QR for 60 s, every later one for 20 s. */
+const FIRST_QR_MS = 60_000;
+const NEXT_QR_MS = 20_000;
+
+/**
+ * Owns the one Baileys socket: opens it, follows its connection updates, and decides after
+ * each close whether to reconnect now, back off, re-pair or stop (disconnect-policy.ts).
+ * A new socket is made for every reconnect, and a socket that is no longer current is ignored.
+ */
+export class WhatsAppConnection {
+  private socket: WASocket | null = null;
+  private current: ConnectionStatus = INITIAL_STATUS;
+  private stopping = false;
+  private failures = 0;
+  private qrsThisSocket = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private closed: Promise<void> = Promise.resolve();
+  /** Lives across sockets so Baileys' retry counts are not reset by a reconnect. */
+  private readonly retryCounterCache = new NodeCache({ stdTTL: 600, useClones: false });
+
+  constructor(private readonly deps: ConnectionDeps) {}
+
+  get status(): ConnectionStatus {
+    return this.current;
+  }
+
+  /** The open socket, or null while (re)connecting. */
+  get openSocket(): WASocket | null {
+    return this.current.state === 'connected' ? this.socket : null;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.connect();
+  }
+
+  /** Reconnect now, e.g. after a 440 once the user stopped the other client. */
+  reconnect(): void {
+    if (this.socket || this.stopping) return;
+    this.clearReconnectTimer();
+    this.connect();
+  }
+
+  /**
+   * Emits whatever Baileys still buffers (so those messages reach the outbox), then closes the
+   * socket without logging out: the pairing stays valid for the next start.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearReconnectTimer();
+    const socket = this.socket;
+    if (socket) {
+      socket.ev.flush();
+      socket.end(undefined);
+      await this.closed;
+    }
+    this.update({ state: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, nextReconnectAt: null });
+  }
+
+  /** Unlinks this device (as "Log out" on the phone would); a fresh QR follows. */
+  async logout(): Promise<void> {
+    const socket = this.socket;
+    if (!socket) {
+      this.deps.auth.wipe();
+      this.reconnect();
+      return;
+    }
+    await socket.logout('Unlinked from the WhatsApp Bridge page');
+  }
+
+  /** Starts linking by phone number instead of QR; returns the 8-character code to type on the phone. */
+  async requestPairingCode(phoneDigits: string): Promise<string> {
+    if (!this.socket || this.current.state !== 'qr') {
+      throw new Error('A pairing code can be requested only while the bridge is waiting to be linked.');
+    }
+    const code = await this.socket.requestPairingCode(phoneDigits);
+    this.update({ pairingCode: code });
+    this.deps.logger.info(`Pairing code for +${phoneDigits}: ${code}. On the phone: Linked devices > Link a device > Link with phone number instead.`);
+    return code;
+  }
+
+  private connect(): void {
+    const { auth, logger } = this.deps;
+    if (!auth.isPaired() && auth.state.creds.me) auth.wipe(); // a pairing that was started but never finished
+    this.qrsThisSocket = 0;
+    this.update({ state: this.current.state === 'reconnecting' ? 'reconnecting' : 'connecting', nextReconnectAt: null });
+    logger.debug(auth.isPaired() ? 'Connecting to WhatsApp with the saved pairing.' : 'Connecting to WhatsApp to get a QR code.');
+    const socket = makeWASocket({
+      auth: auth.state,
+      logger: this.deps.baileysLogger,
+      browser: Browsers.ubuntu('WhatsApp Bridge'),
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      shouldSyncHistoryMessage: () => false,
+      shouldIgnoreJid: (jid) => Boolean(isJidStatusBroadcast(jid) || isJidNewsletter(jid)),
+      msgRetryCounterCache: this.retryCounterCache as CacheStore,
+      ...(this.deps.waWebSocketUrl ? { waWebSocketUrl: this.deps.waWebSocketUrl } : {}),
+      ...(this.deps.keepAliveIntervalMs ? { keepAliveIntervalMs: this.deps.keepAliveIntervalMs } : {}),
+    });
+    this.socket = socket;
+    let markClosed!: () => void;
+    this.closed = new Promise((resolve) => (markClosed = resolve));
+    socket.ev.on('creds.update', () => auth.saveCreds());
+    socket.ev.on('messages.upsert', ({ messages, type }) => this.deps.onMessages(messages, type));
+    socket.ev.on('connection.update', (update) => {
+      if (socket !== this.socket) return;
+      this.onUpdate(update);
+      if (update.connection === 'close') {
+        this.socket = null;
+        markClosed();
+        this.onClose(update.lastDisconnect?.error);
+      }
+    });
+  }
+
+  private onUpdate(update: Partial<BaileysConnectionUpdate>): void {
+    if (update.isNewLogin) this.deps.auth.markPaired(Date.now());
+    if (update.qr) this.onQr(update.qr);
+    if (update.connection === 'open') {
+      this.failures = 0;
+      const account = this.account();
+      this.update({ state: 'connected', qr: null, qrExpiresAt: null, pairingCode: null, account, connectedSince: Date.now() });
+      this.deps.logger.info(`Connected to WhatsApp as +${account?.phone ?? '?'}${account?.name ? ` (${account.name})` : ''}.`);
+    }
+  }
+
+  private onQr(qr: string): void {
+    const validFor = this.qrsThisSocket++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
+    this.update({ state: 'qr', qr, qrExpiresAt: Date.now() + validFor, account: null });
+    qrcodeTerminal.generate(qr, { small: true }, (drawing) => {
+      this.deps.logger.info(`Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:\n${drawing}`);
+    });
+  }
+
+  private onClose(error: Error | undefined): void {
+    if (this.stopping) return;
+    const code = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+    const action = actionFor(code);
+    const lastDisconnect = { code: code ?? null, reason: action.reason, at: Date.now() };
+    const { logger, auth } = this.deps;
+    switch (action.kind) {
+      case 'restart':
+        logger.info(`WhatsApp asked for a restart (${action.reason}); reconnecting.`);
+        this.update({ lastDisconnect });
+        this.connect();
+        return;
+      case 'repair':
+        logger.warn(`WhatsApp ${action.reason}. The pairing was removed; scan the new QR code to link again.`);
+        auth.wipe();
+        this.update({ state: 'logged_out', account: null, connectedSince: null, lastDisconnect });
+        this.connect();
+        return;
+      case 'halt':
+        logger.error(
+          action.state === 'replaced'
+            ? `WhatsApp closed this session because ${action.reason}. The bridge will not fight over it: stop the other client, then restart the app (or press Reconnect on its page).`
+            : `${action.reason}. The bridge stopped connecting; check the account in the WhatsApp app.`,
+        );
+        this.update({ state: action.state, connectedSince: null, lastDisconnect });
+        return;
+      case 'backoff': {
+        this.failures++;
+        const delay = reconnectDelayMs(this.failures, this.deps.random);
+        const level = this.failures > 3 ? 'warn' : 'info';
+        logger[level](`WhatsApp connection lost: ${action.reason}${code ? ` (${code})` : ''}. Reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.failures}).`);
+        this.update({ state: 'reconnecting', connectedSince: null, lastDisconnect, nextReconnectAt: Date.now() + delay });
+        this.reconnectTimer = setTimeout(() => {
+          this.reconnectTimer = null;
+          this.connect();
+        }, delay);
+        return;
+      }
+    }
+  }
+
+  private account(): Account | null {
+    const me = this.deps.auth.state.creds.me;
+    if (!me?.id) return null;
+    const jid = jidNormalizedUser(me.id);
+    return { jid, phone: jidDecode(jid)?.user ?? '', lid: me.lid ? jidNormalizedUser(me.lid) : null, name: me.name ?? null };
+  }
+
+  private update(change: Partial<ConnectionStatus>): void {
+    this.current = { ...this.current, ...change };
+    this.deps.bus.emit('connection', this.current);
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+  }
+}

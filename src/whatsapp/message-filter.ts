@@ -1,0 +1,41 @@
+import {
+  getContentType,
+  isJidBroadcast,
+  isJidGroup,
+  isJidNewsletter,
+  isJidStatusBroadcast,
+  type WAMessage,
+} from '@whiskeysockets/baileys';
+import { innerContent } from './message-content.js';
+
+export interface FilterSettings {
+  forwardGroups: boolean;
+  forwardOwnMessages: boolean;
+  /** Messages the bridge sent itself are never forwarded back (no reply loops). */
+  sentByBridge(messageId: string): boolean;
+}
+
+/**
+ * Why a message is not forwarded, or null when it is. Only new messages from people count:
+ * not status updates, channels, protocol traffic (revokes, edits, key shares, history sync),
+ * key-distribution-only messages or stubs for messages that failed to decrypt.
+ */
+export function skipReason(msg: WAMessage, settings: FilterSettings): string | null {
+  const chat = msg.key?.remoteJid;
+  const id = msg.key?.id;
+  if (!chat || !id) return 'no chat or id';
+  if (isJidStatusBroadcast(chat)) return 'status update';
+  if (isJidNewsletter(chat)) return 'channel (newsletter)';
+  if (isJidBroadcast(chat)) return 'broadcast list';
+  if (msg.messageStubType) return 'stub (decryption failed or a system notice)';
+  const inner = innerContent(msg.message);
+  const type = inner ? getContentType(inner) : undefined;
+  if (!type) return 'no content (key distribution only)';
+  if (type === 'protocolMessage') return 'protocol message';
+  if (msg.key.fromMe) {
+    if (settings.sentByBridge(id)) return 'sent by the bridge';
+    if (!settings.forwardOwnMessages) return 'own message (forward_own_messages is off)';
+  }
+  if (isJidGroup(chat) && !settings.forwardGroups) return 'group message (forward_groups is off)';
+  return null;
+}

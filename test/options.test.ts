@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadOptions, parseOptions } from '../src/config/options.js';
+
+function optionsFile(content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'wab-options-'));
+  const path = join(dir, 'options.json');
+  writeFileSync(path, content);
+  return path;
+}
+
+test('valid options are parsed into the typed object', () => {
+  const { options, problems } = loadOptions(
+    optionsFile(JSON.stringify({ webhook_enabled: true, webhook_url: 'http://homeassistant:8123/api/webhook/abc', webhook_token: 't0k', log_level: 'warning', forward_groups: false, forward_own_messages: true })),
+  );
+  assert.deepEqual(problems, []);
+  assert.equal(options.webhook.enabled, true);
+  assert.equal(options.webhook.url?.href, 'http://homeassistant:8123/api/webhook/abc');
+  assert.equal(options.webhook.token, 't0k');
+  assert.equal(options.logLevel, 'warning');
+  assert.equal(options.forwardGroups, false);
+  assert.equal(options.forwardOwnMessages, true);
+});
+
+test('the Supervisor defaults (optional options absent) give a disabled webhook and no problem', () => {
+  const { options, problems } = parseOptions({ webhook_enabled: false, log_level: 'info', forward_groups: true, forward_own_messages: false });
+  assert.deepEqual(problems, []);
+  assert.equal(options.webhook.enabled, false);
+  assert.equal(options.webhook.url, null);
+});
+
+const broken: Array<[string, string, RegExp]> = [
+  ['a missing file', '', /does not exist.*Configuration tab/],
+  ['invalid JSON', '{"webhook_enabled": tru', /not valid JSON/],
+  ['a JSON list', '[1,2]', /must hold a JSON object/],
+  ['a wrong type', JSON.stringify({ webhook_enabled: 'yes' }), /Option 'webhook_enabled' must be true or false, not "yes"/],
+  ['an invalid URL', JSON.stringify({ webhook_enabled: true, webhook_url: 'homeassistant:8123 /hook' }), /Option 'webhook_url' .*is not a URL|must start with http/],
+  ['a non-http URL', JSON.stringify({ webhook_enabled: true, webhook_url: 'ftp://example.com/x' }), /Option 'webhook_url' must start with http:\/\/ or https:\/\//],
+  ['enabled without a URL', JSON.stringify({ webhook_enabled: true }), /Option 'webhook_url' is empty but 'webhook_enabled' is on/],
+  ['an unknown log level', JSON.stringify({ log_level: 'verbose' }), /Option 'log_level' must be one of trace, debug, info, warning, error, not "verbose"/],
+  ['a token that is not text', JSON.stringify({ webhook_enabled: true, webhook_url: 'http://x/y', webhook_token: 42 }), /Option 'webhook_token' must be text/],
+];
+
+for (const [what, content, message] of broken) {
+  test(`${what} gives one clear line and a disabled webhook`, () => {
+    const path = what === 'a missing file' ? join(tmpdir(), 'wab-nothing-here', 'options.json') : optionsFile(content);
+    const { options, problems } = loadOptions(path);
+    assert.equal(problems.length, 1, `expected exactly one problem, got ${JSON.stringify(problems)}`);
+    assert.match(problems[0]!.message, message);
+    assert.doesNotMatch(problems[0]!.message, /\n/, 'one line');
+    assert.equal(options.webhook.enabled, false);
+  });
+}
+
+test('an unreadable file is reported as such', { skip: process.getuid?.() === 0 ? 'root can read any file' : false }, () => {
+  const path = optionsFile('{}');
+  chmodSync(path, 0o000);
+  const { problems } = loadOptions(path);
+  assert.match(problems[0]!.message, /cannot be read/);
+});
+
+test('a bad non-webhook option keeps the webhook on and falls back to the default', () => {
+  const { options, problems } = parseOptions({ webhook_enabled: true, webhook_url: 'https://example.com/h', forward_groups: 'no' });
+  assert.equal(problems.length, 1);
+  assert.equal(options.webhook.enabled, true);
+  assert.equal(options.forwardGroups, true);
+});
+
+test('secrets never appear in problem messages', () => {
+  const { problems } = parseOptions({ webhook_enabled: true, webhook_url: 'nope', webhook_token: 'SUPERSECRET', webhook_secret: 'whsec_SECRET2' });
+  assert.ok(problems.length > 0);
+  for (const p of problems) assert.doesNotMatch(p.message, /SUPERSECRET|SECRET2/);
+});

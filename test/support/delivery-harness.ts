@@ -1,0 +1,43 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Bus } from '../../src/bus.js';
+import { DeliveryChannel } from '../../src/delivery/delivery-channel.js';
+import { DeliveryLog } from '../../src/delivery/delivery-log.js';
+import { createHttpClient } from '../../src/delivery/http-post.js';
+import { Outbox } from '../../src/delivery/outbox.js';
+import { WebhookSender } from '../../src/delivery/webhook-sender.js';
+import { openDatabase, type Db } from '../../src/state/database.js';
+
+/** A webhook delivery channel over a real state file, pointed at a URL. */
+export function webhookChannel(url: string, opts: { dataDir?: string; timeoutMs?: number; token?: string; secret?: string; concurrency?: number } = {}) {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-delivery-'));
+  const db: Db = openDatabase(dataDir);
+  const outbox = new Outbox(db);
+  const log = new DeliveryLog(db);
+  const bus = new Bus();
+  const channel = new DeliveryChannel({
+    destination: 'webhook',
+    sender: new WebhookSender({ enabled: true, url: new URL(url), token: opts.token ?? null, secret: opts.secret ?? null }, createHttpClient(opts.timeoutMs)),
+    bodyFor: (payload) => JSON.stringify(payload),
+    outbox,
+    log,
+    bus,
+    logger: pino({ level: 'silent' }),
+    concurrency: opts.concurrency,
+  });
+  /** Commits messages the way the forwarder does, then wakes the channel. */
+  const enqueue = (messages: Array<{ chat: string; id: string; body?: unknown }>) => {
+    const touched = outbox.accept(
+      messages.map((m) => ({ chat: m.chat, messageId: m.id, bodies: { webhook: JSON.stringify(m.body ?? { chat: m.chat, id: m.id }) } })),
+      Date.now(),
+    );
+    channel.wake(touched.get('webhook') ?? []);
+  };
+  const close = async () => {
+    await channel.stop();
+    db.close();
+  };
+  return { dataDir, db, outbox, log, bus, channel, enqueue, close };
+}
