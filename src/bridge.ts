@@ -1,3 +1,8 @@
+import { resolveApiToken, tokenHint, type ApiToken } from './api/api-token.js';
+import { MessageApiServer } from './api/message-api-server.js';
+import { MessageSender } from './api/message-sender.js';
+import { RecentMessages, SentMessageIds } from './api/recent-messages.js';
+import { SendQueue } from './api/send-queue.js';
 import { Bus } from './bus.js';
 import type { Environment } from './config/environment.js';
 import type { ParsedOptions } from './config/options.js';
@@ -5,6 +10,7 @@ import { DeliveryChannel } from './delivery/delivery-channel.js';
 import { DeliveryLog } from './delivery/delivery-log.js';
 import { Outbox } from './delivery/outbox.js';
 import { WebhookSender } from './delivery/webhook-sender.js';
+import { HaEvents } from './homeassistant/ha-events.js';
 import { baileysLogger, type Logger } from './logging/logger.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
 import { openDatabase, type Db } from './state/database.js';
@@ -24,11 +30,14 @@ export interface BridgeSettings {
 
 /** Supervisor gives an app 10 s to stop; in-flight HTTP attempts get this long to finish. */
 const STOP_DELIVERIES_WITHIN_MS = 5_000;
+/** How many sends may wait for their turn before the API answers 429. */
+const SEND_QUEUE_CAPACITY = 10;
 
 /**
- * The controller: opens the state file and composes the features (WhatsApp connection,
- * forwarder, delivery channels, ingress server) over one event bus. The message path is
- * connection -> forwarder (filter, normalise, commit to outbox) -> delivery channels.
+ * The controller: opens the state file and composes the features over one event bus.
+ * The message path is connection -> forwarder (filter, normalise, commit to the outbox) ->
+ * delivery channels (webhook, Home Assistant events); replies go message API -> send queue ->
+ * connection.
  */
 export class Bridge {
   readonly bus = new Bus();
@@ -36,8 +45,12 @@ export class Bridge {
   private readonly auth: SqliteAuthState;
   private readonly connection: WhatsAppConnection;
   private readonly webhook: DeliveryChannel | null;
+  private readonly haEvents: HaEvents | null;
   private readonly ingress: IngressServer;
-  private ingressPort = 0;
+  private readonly messageApi: MessageApiServer;
+  private readonly sendQueue: SendQueue;
+  private readonly apiToken: ApiToken;
+  private apiPort = 0;
 
   constructor(private readonly settings: BridgeSettings) {
     const { env, parsed, logger } = settings;
@@ -60,11 +73,20 @@ export class Bridge {
             logger,
           })
         : null;
+    this.haEvents =
+      options.haEventEnabled && env.supervisorToken
+        ? new HaEvents({ supervisorUrl: env.supervisorUrl, supervisorToken: env.supervisorToken, outbox, log, bus: this.bus, logger })
+        : null;
+    if (options.haEventEnabled && !env.supervisorToken) {
+      logger.error("Option 'ha_event_enabled' needs Home Assistant's Supervisor (SUPERVISOR_TOKEN is not set); events are off.");
+    }
 
+    const recent = new RecentMessages();
+    const sentIds = new SentMessageIds();
     const forwarder = new MessageForwarder({
       outbox,
-      destinations: this.webhook ? [this.webhook] : [],
-      filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: () => false },
+      destinations: [this.webhook, this.haEvents?.channel].filter((d): d is DeliveryChannel => Boolean(d)),
+      filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
       account: () => ({
         phoneJid: this.connection.status.account?.jid ?? null,
         lidJid: this.connection.status.account?.lid ?? null,
@@ -81,7 +103,21 @@ export class Bridge {
       baileysLogger: baileysLogger(logger, options.logLevel),
       waWebSocketUrl: env.waWebSocketUrl,
       keepAliveIntervalMs: settings.keepAliveIntervalMs,
-      onMessages: (messages, type) => forwarder.handle(messages, type),
+      onMessages: (messages, type) => {
+        forwarder.handle(messages, type);
+        recent.remember(messages);
+      },
+    });
+
+    this.apiToken = resolveApiToken(this.db, options.apiToken);
+    this.sendQueue = new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY);
+    this.messageApi = new MessageApiServer({
+      host: env.apiHost,
+      port: env.apiPort,
+      token: this.apiToken.value,
+      sender: new MessageSender({ connection: this.connection, recent, sentIds, queue: this.sendQueue, logger }),
+      health: () => ({ whatsapp: this.connection.status.state }),
+      logger,
     });
 
     this.ingress = new IngressServer({
@@ -94,25 +130,34 @@ export class Bridge {
     });
   }
 
-  /** Starts every feature; resolves with the ingress port actually bound. */
-  async start(): Promise<{ ingressPort: number }> {
+  /** Starts every feature; resolves with the ports actually bound. */
+  async start(): Promise<{ ingressPort: number; apiPort: number }> {
     const { logger, parsed } = this.settings;
-    this.ingressPort = await this.ingress.start();
-    logger.info(`Web UI listening on port ${this.ingressPort}.`);
+    const ingressPort = await this.ingress.start();
+    logger.info(`Web UI listening on port ${ingressPort}.`);
+    this.apiPort = await this.messageApi.start();
+    logger.info(`Message API listening on port ${this.apiPort}.`);
     if (this.webhook) {
       this.webhook.start();
       logger.info(`Forwarding incoming messages to the webhook at ${this.webhook.status().target}.`);
     } else if (!parsed.problems.some((p) => p.option.startsWith('webhook'))) {
-      logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded.");
+      logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded to it.");
+    }
+    if (this.haEvents) {
+      this.haEvents.start();
+      logger.info('Firing whatsapp_message events on the Home Assistant event bus.');
     }
     this.connection.start();
-    return { ingressPort: this.ingressPort };
+    return { ingressPort, apiPort: this.apiPort };
   }
 
   /** Graceful stop: messages Baileys still buffers are committed, the pairing is kept. */
   async stop(): Promise<void> {
+    this.sendQueue.stop();
+    await this.messageApi.stop();
     await this.connection.stop();
-    if (this.webhook) await Promise.race([this.webhook.stop(), delay(STOP_DELIVERIES_WITHIN_MS)]);
+    const deliveries = [this.webhook?.stop(), this.haEvents?.stop()];
+    await Promise.race([Promise.all(deliveries), delay(STOP_DELIVERIES_WITHIN_MS)]);
     await this.ingress.stop();
     this.db.close();
   }
@@ -127,6 +172,8 @@ export class Bridge {
           webhookEnabled: this.webhook !== null,
           webhookHost: options.webhook.url?.host ?? null,
           webhook: this.webhook?.status() ?? null,
+          haEvents: this.haEvents?.channel.status() ?? null,
+          api: { port: this.apiPort, tokenSource: this.apiToken.source, tokenHint: tokenHint(this.apiToken.value) },
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),
@@ -139,6 +186,7 @@ export class Bridge {
         return this.webhook.sendTest(JSON.stringify(samplePayload(this.connection.status.account?.jid ?? null)));
       },
       retryDeadWebhooks: () => this.webhook?.requeueDead() ?? 0,
+      apiToken: () => this.apiToken.value,
     };
   }
 }

@@ -9,6 +9,8 @@ export interface Environment {
   ingressHost: string;
   ingressAllowedClient: string;
   apiPort: number;
+  /** The message API listens on the internal network under the Supervisor, on loopback otherwise. */
+  apiHost: string;
   waWebSocketUrl: string | undefined;
   supervisorToken: string | null;
   supervisorUrl: string;
@@ -28,6 +30,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
     ingressHost: underSupervisor ? '0.0.0.0' : '127.0.0.1',
     ingressAllowedClient: underSupervisor ? INGRESS_PROXY_ADDRESS : '127.0.0.1',
     apiPort: port(env.API_PORT, 8080, 'API_PORT'),
+    apiHost: underSupervisor ? '0.0.0.0' : '127.0.0.1',
     waWebSocketUrl: env.WA_WEBSOCKET_URL || undefined,
     supervisorToken,
     supervisorUrl: (env.SUPERVISOR_URL || 'http://supervisor').replace(/\/+$/, ''),

@@ -16,6 +16,12 @@ export interface Options {
   logLevel: LogLevel;
   forwardGroups: boolean;
   forwardOwnMessages: boolean;
+  /** Fire `whatsapp_message` on Home Assistant's event bus for each forwarded message. */
+  haEventEnabled: boolean;
+  /** Bearer token of the message API; null = generate one and keep it in the data folder. */
+  apiToken: string | null;
+  /** Minimum pause between two messages the bridge sends (spam protection), in ms. */
+  sendIntervalMs: number;
 }
 
 /** One thing wrong with the options: which option, and a sentence that says what to do. */
@@ -34,6 +40,9 @@ export const DEFAULT_OPTIONS: Options = {
   logLevel: 'info',
   forwardGroups: true,
   forwardOwnMessages: false,
+  haEventEnabled: false,
+  apiToken: null,
+  sendIntervalMs: 2000,
 };
 
 const WEBHOOK_OFF = 'The webhook stays off until this is fixed; pairing and the page keep working.';
@@ -86,6 +95,9 @@ export function parseOptions(raw: Record<string, unknown>): ParsedOptions {
     logLevel: read.oneOf('log_level', LOG_LEVELS, DEFAULT_OPTIONS.logLevel),
     forwardGroups: read.bool('forward_groups', DEFAULT_OPTIONS.forwardGroups),
     forwardOwnMessages: read.bool('forward_own_messages', DEFAULT_OPTIONS.forwardOwnMessages),
+    haEventEnabled: read.bool('ha_event_enabled', DEFAULT_OPTIONS.haEventEnabled),
+    apiToken: read.token('api_token'),
+    sendIntervalMs: Math.round(read.number('send_interval', 0, 60, DEFAULT_OPTIONS.sendIntervalMs / 1000) * 1000),
   };
   return { options, problems };
 }
@@ -121,6 +133,21 @@ class OptionReader {
     if (value === undefined || value === null || value === '') return null;
     if (typeof value === 'string') return value;
     return this.wrong(name, `must be text, not ${describe(value)}. ${WEBHOOK_OFF}`, null);
+  }
+
+  /** The message API's token: text of at least 16 characters, or absent. */
+  token(name: string): string | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string' && value.length >= 16) return value;
+    return this.wrong(name, `must be at least 16 characters of text; leave it empty to have one generated (shown on the app's page). A generated token is used until this is fixed`, null);
+  }
+
+  number(name: string, min: number, max: number, fallback: number): number {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return fallback;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
+    return this.wrong(name, `must be a number from ${min} to ${max}, not ${describe(value)}; using ${fallback}`, fallback);
   }
 
   url(name: string): URL | null {

@@ -117,6 +117,14 @@ export class Outbox {
     return touched;
   }
 
+  /**
+   * Queues one delivery that is not a WhatsApp message (e.g. a connection event): no
+   * de-duplication, ordered with the other rows of its `chat` key.
+   */
+  enqueue(destination: Destination, chat: string, eventId: string, body: string, now: number): void {
+    this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, body, now, now);
+  }
+
   /** The oldest live row of every chat: what each chat delivers next. */
   heads(destination: Destination): ChatHead[] {
     return this.statements.heads.all(destination).map((r) => ({ chat: r.chat, seq: r.seq, nextAttemptAt: r.next_attempt_at }));

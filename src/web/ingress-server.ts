@@ -16,6 +16,8 @@ export interface IngressActions {
   requestPairingCode(phoneDigits: string): Promise<string>;
   sendTestWebhook(): Promise<{ delivered: boolean; status: number | null; error: string | null; durationMs: number }>;
   retryDeadWebhooks(): number;
+  /** The message API's token, for the page's copy button (asked for on click, never in the status). */
+  apiToken(): string;
 }
 
 export interface IngressServerDeps {
@@ -129,6 +131,9 @@ export class IngressServer {
     });
     app.post('/api/webhook/retry-dead', (_req, res) => {
       res.json({ requeued: actions.retryDeadWebhooks() });
+    });
+    app.post('/api/message-api/token', (_req, res) => {
+      res.set('Cache-Control', 'no-store').json({ token: actions.apiToken() });
     });
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
     app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {

@@ -21,6 +21,9 @@ export interface StatusReport {
     last_delivery: DeliveryAttempt | null;
     counters: { delivered: number; queued: number; retrying: number; dead: number; oldest_queued_age_s: number | null };
   };
+  ha_events: { enabled: boolean; paused: string | null; delivered: number; queued: number; dead: number };
+  /** The message API: its port and a hint of the token (never the token itself). */
+  api: { port: number; token_source: 'option' | 'generated'; token_hint: string };
   problems: OptionProblem[];
 }
 
@@ -30,6 +33,8 @@ export interface StatusSources {
   webhookEnabled: boolean;
   webhookHost: string | null;
   webhook: ChannelStatus | null;
+  haEvents: ChannelStatus | null;
+  api: { port: number; tokenSource: 'option' | 'generated'; tokenHint: string };
   problems: OptionProblem[];
   now: number;
 }
@@ -59,6 +64,14 @@ export function buildStatusReport(s: StatusSources): StatusReport {
         oldest_queued_age_s: counts?.oldestQueuedAt ? Math.round((s.now - counts.oldestQueuedAt) / 1000) : null,
       },
     },
+    ha_events: {
+      enabled: s.haEvents !== null,
+      paused: s.haEvents?.paused ?? null,
+      delivered: s.haEvents?.counts.delivered ?? 0,
+      queued: s.haEvents?.counts.queued ?? 0,
+      dead: s.haEvents?.counts.dead ?? 0,
+    },
+    api: { port: s.api.port, token_source: s.api.tokenSource, token_hint: s.api.tokenHint },
     problems: s.problems,
   };
 }

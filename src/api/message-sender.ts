@@ -1,0 +1,62 @@
+import { generateMessageIDV2 } from '@whiskeysockets/baileys';
+import type { Logger } from '../logging/logger.js';
+import type { WhatsAppConnection } from '../whatsapp/connection.js';
+import { parseRecipient } from './recipient.js';
+import type { RecentMessages, SentMessageIds } from './recent-messages.js';
+import { QueueFullError, type SendQueue } from './send-queue.js';
+
+/** A send that cannot be done, with the HTTP status that says why. */
+export class SendError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_TEXT_LENGTH = 65_536;
+
+/** Validates a send request, checks the recipient, and sends through the paced queue. */
+export class MessageSender {
+  constructor(
+    private readonly deps: { connection: WhatsAppConnection; recent: RecentMessages; sentIds: SentMessageIds; queue: SendQueue; logger: Logger },
+  ) {}
+
+  async send(body: unknown): Promise<{ id: string }> {
+    const { to, text, reply_to: replyTo } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const recipient = parseRecipient(to);
+    if (!recipient) throw new SendError(400, "'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID.");
+    if (typeof text !== 'string' || text.trim() === '') throw new SendError(400, "'text' must be non-empty text.");
+    if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
+    if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') throw new SendError(400, "'reply_to' must be the id of a received message.");
+    const quoted = replyTo ? this.deps.recent.find(replyTo) : undefined;
+    if (replyTo && !quoted) throw new SendError(404, `'reply_to': message ${replyTo} is not among the last received messages, so it cannot be quoted.`);
+
+    let jid = recipient.jid;
+    if (recipient.kind === 'phone') {
+      const [found] = (await this.socket().onWhatsApp(jid)) ?? [];
+      if (!found?.exists) throw new SendError(404, `${to} is not on WhatsApp.`);
+      jid = found.jid;
+    }
+    try {
+      return await this.deps.queue.push(async () => {
+        const socket = this.socket();
+        const id = generateMessageIDV2(socket.user?.id);
+        this.deps.sentIds.add(id); // before sending: Baileys emits our own message during sendMessage
+        await socket.sendMessage(jid, { text }, { messageId: id, ...(quoted ? { quoted } : {}) });
+        this.deps.logger.info(`Sent message ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
+        return { id };
+      });
+    } catch (error) {
+      if (error instanceof QueueFullError) throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
+      throw error;
+    }
+  }
+
+  private socket() {
+    const socket = this.deps.connection.openSocket;
+    if (!socket) throw new SendError(503, `WhatsApp is not connected (${this.deps.connection.status.state}); see the app's page.`);
+    return socket;
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Bridge } from '../../src/bridge.js';
+import { readEnvironment } from '../../src/config/environment.js';
+import { parseOptions } from '../../src/config/options.js';
+import { StatusStream } from './status-stream.js';
+
+export interface InProcessBridge {
+  bridge: Bridge;
+  dataDir: string;
+  url: string;
+  status: StatusStream;
+  stop(): Promise<void>;
+}
+
+/** The bridge in this process, against a simulator URL, with options as options.json would hold them. */
+export async function startBridge(opts: { waUrl: string; options: Record<string, unknown>; dataDir?: string; env?: Record<string, string>; keepAliveIntervalMs?: number }): Promise<InProcessBridge> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
+  const env = readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env });
+  const bridge = new Bridge({ env, parsed: parseOptions(opts.options), logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
+  const { ingressPort } = await bridge.start();
+  const url = `http://127.0.0.1:${ingressPort}/`;
+  const status = await StatusStream.open(url);
+  return {
+    bridge,
+    dataDir,
+    url,
+    status,
+    async stop() {
+      status.close();
+      await bridge.stop();
+    },
+  };
+}
+
+export function webhookOptions(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { webhook_enabled: true, webhook_url: url, log_level: 'info', forward_groups: true, forward_own_messages: false, ...extra };
+}

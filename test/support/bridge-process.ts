@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+/**
+ * The daemon as a real child process (what run.sh execs, via tsx): for signals, kill -9 and
+ * restarts. Its log lines are collected; `waitForLog` waits for one.
+ */
+export class BridgeProcess {
+  readonly lines: string[] = [];
+  private waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  ingressUrl = '';
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+  ) {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        this.onLine(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Starts the daemon with an options.json in `dataDir` (a new temp dir by default). */
+  static async start(opts: { options: Record<string, unknown> | string | null; waUrl: string; dataDir?: string; env?: Record<string, string> }): Promise<BridgeProcess> {
+    const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
+    if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const bridge = new BridgeProcess(child, dataDir);
+    const listening = await Promise.race([bridge.waitForLog(/Web UI listening on port (\d+)/, 15_000), bridge.exited.then(() => null)]);
+    if (listening) bridge.ingressUrl = `http://127.0.0.1:${/port (\d+)/.exec(listening)![1]}/`;
+    return bridge;
+  }
+
+  waitForLog(re: RegExp, timeoutMs = 9000): Promise<string> {
+    const found = this.lines.find((l) => re.test(l));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for log ${re}; log so far:\n${this.lines.join('\n')}`)), timeoutMs);
+      this.waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+    });
+  }
+
+  /** Resolves when the process has exited. */
+  exit(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.exited;
+  }
+
+  /** Sends a signal and waits for the exit. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+    const started = Date.now();
+    this.child.kill(signal);
+    const result = await this.exited;
+    return { ...result, ms: Date.now() - started };
+  }
+
+  private onLine(line: string): void {
+    this.lines.push(line);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.re.test(line)) return true;
+      w.resolve(line);
+      return false;
+    });
+  }
+}

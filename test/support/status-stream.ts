@@ -1,0 +1,71 @@
+import type { StatusReport } from '../../src/web/status-report.js';
+
+/**
+ * Follows the bridge's live status (GET api/events, Server-Sent Events) like the page does, so
+ * tests wait for states instead of sleeping.
+ */
+export class StatusStream {
+  latest: StatusReport | null = null;
+  private readonly controller = new AbortController();
+  private waiters: Array<{ check: (s: StatusReport) => boolean; resolve: (s: StatusReport) => void }> = [];
+
+
+  static async open(baseUrl: string): Promise<StatusStream> {
+    const stream = new StatusStream();
+    const response = await fetch(new URL('api/events', baseUrl), { signal: stream.controller.signal });
+    if (!response.ok || !response.body) throw new Error(`api/events answered ${response.status}`);
+    void stream.read(response.body);
+    return stream;
+  }
+
+  /** Resolves with the first status (current or future) that passes `check`. */
+  waitFor(check: (s: StatusReport) => boolean, timeoutMs = 9000, what = 'status'): Promise<StatusReport> {
+    if (this.latest && check(this.latest)) return Promise.resolve(this.latest);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; last state ${this.latest?.state}`)), timeoutMs);
+      this.waiters.push({ check, resolve: (s) => (clearTimeout(timer), resolve(s)) });
+    });
+  }
+
+  waitForState(state: StatusReport['state'], timeoutMs?: number): Promise<StatusReport> {
+    return this.waitFor((s) => s.state === state, timeoutMs, `state ${state}`);
+  }
+
+  /** Waits for a QR different from `previous` (WhatsApp rotates them; a new pairing makes a new one). */
+  async nextQr(previous: string | null = null, timeoutMs?: number): Promise<string> {
+    const s = await this.waitFor((st) => st.state === 'qr' && st.qr !== null && st.qr !== previous, timeoutMs, 'a QR code');
+    return s.qr!;
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+
+  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          if (block.includes('event: status') && data) this.deliver(JSON.parse(data) as StatusReport);
+        }
+      }
+    } catch {
+      /* aborted by close(), or the bridge went away */
+    }
+  }
+
+  private deliver(status: StatusReport): void {
+    this.latest = status;
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.check(status)) return true;
+      w.resolve(status);
+      return false;
+    });
+  }
+}
