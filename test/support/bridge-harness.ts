@@ -18,7 +18,7 @@ export interface InProcessBridge {
 /** The bridge in this process, against a simulator URL, with options as options.json would hold them. */
 export async function startBridge(opts: { waUrl: string; options: Record<string, unknown>; dataDir?: string; env?: Record<string, string>; keepAliveIntervalMs?: number }): Promise<InProcessBridge> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
-  const env = readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env });
+  const env = readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env });
   const bridge = new Bridge({ env, parsed: parseOptions(opts.options), logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
   const { ingressPort } = await bridge.start();
   const url = `http://127.0.0.1:${ingressPort}/`;

@@ -39,7 +39,7 @@ export class BridgeProcess {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
     if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const bridge = new BridgeProcess(child, dataDir);
