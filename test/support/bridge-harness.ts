@@ -10,7 +10,10 @@ import { StatusStream } from './status-stream.js';
 export interface InProcessBridge {
   bridge: Bridge;
   dataDir: string;
+  /** The ingress page and its API. */
   url: string;
+  /** The message API (POST api/send). */
+  apiUrl: string;
   status: StatusStream;
   stop(): Promise<void>;
 }
@@ -18,15 +21,17 @@ export interface InProcessBridge {
 /** The bridge in this process, against a simulator URL, with options as options.json would hold them. */
 export async function startBridge(opts: { waUrl: string; options: Record<string, unknown>; dataDir?: string; env?: Record<string, string>; keepAliveIntervalMs?: number }): Promise<InProcessBridge> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
-  const env = readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env });
+  // Tests that play the Supervisor (SUPERVISOR_TOKEN set) still reach the servers on loopback.
+  const env = { ...readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env }), ingressHost: '127.0.0.1', ingressAllowedClient: '127.0.0.1', apiHost: '127.0.0.1' };
   const bridge = new Bridge({ env, parsed: parseOptions(opts.options), logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
-  const { ingressPort } = await bridge.start();
+  const { ingressPort, apiPort } = await bridge.start();
   const url = `http://127.0.0.1:${ingressPort}/`;
   const status = await StatusStream.open(url);
   return {
     bridge,
     dataDir,
     url,
+    apiUrl: `http://127.0.0.1:${apiPort}/`,
     status,
     async stop() {
       status.close();
