@@ -56,6 +56,7 @@ export class IngressServer {
     });
     this.deps.bus.on('connection', this.onChange);
     this.deps.bus.on('delivery', this.onChange);
+    this.deps.bus.on('accepted', this.onChange);
     this.heartbeat = setInterval(() => this.streams.forEach((res) => res.write(': keep-alive\n\n')), HEARTBEAT_MS);
     const address = this.server.address();
     return typeof address === 'object' && address ? address.port : this.deps.port;
@@ -64,6 +65,7 @@ export class IngressServer {
   async stop(): Promise<void> {
     this.deps.bus.off('connection', this.onChange);
     this.deps.bus.off('delivery', this.onChange);
+    this.deps.bus.off('accepted', this.onChange);
     if (this.pushTimer) clearTimeout(this.pushTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const res of this.streams) res.end();

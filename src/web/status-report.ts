@@ -7,6 +7,8 @@ import { APP_VERSION } from '../version.js';
 /** What GET /api/status answers. Never holds a token or secret: the webhook shows its host only. */
 export interface StatusReport {
   version: string;
+  /** The app's clock (epoch ms), so the page's countdowns do not depend on the browser's. */
+  now: number;
   state: ConnectionStatus['state'];
   qr: string | null;
   qr_expires_at: number | null;
@@ -44,6 +46,7 @@ export function buildStatusReport(s: StatusSources): StatusReport {
   const counts = s.webhook?.counts;
   return {
     version: APP_VERSION,
+    now: s.now,
     state: c.state,
     qr: c.qr,
     qr_expires_at: c.qrExpiresAt,

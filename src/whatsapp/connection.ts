@@ -133,7 +133,12 @@ export class WhatsAppConnection {
     this.socket = socket;
     let markClosed!: () => void;
     this.closed = new Promise((resolve) => (markClosed = resolve));
-    socket.ev.on('creds.update', () => auth.saveCreds());
+    socket.ev.on('creds.update', () => {
+      auth.saveCreds();
+      // The push name arrives after the connection opened.
+      const account = this.account();
+      if (this.current.state === 'connected' && account?.name !== this.current.account?.name) this.update({ account });
+    });
     socket.ev.on('messages.upsert', ({ messages, type }) => this.deps.onMessages(messages, type));
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;

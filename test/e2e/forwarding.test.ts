@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { proto } from '@whiskeysockets/baileys';
 import { WaSimulator, type Contact } from '../../src/simulator/index.js';
-import { startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
+import { startBridge, webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../support/receiver.js';
 
 /** Simulator -> real Baileys -> bridge -> a real HTTP receiver, paired from the status API's QR. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { Bridge } from '../../src/bridge.js';
 import { readEnvironment } from '../../src/config/environment.js';
-import { parseOptions } from '../../src/config/options.js';
+import { parseOptions, type OptionProblem } from '../../src/config/options.js';
 import { StatusStream } from './status-stream.js';
 
 export interface InProcessBridge {
@@ -12,8 +12,11 @@ export interface InProcessBridge {
   dataDir: string;
   /** The ingress page and its API. */
   url: string;
+  ingressPort: number;
   /** The message API (POST api/send). */
   apiUrl: string;
+  /** What the options parser said about the options given. */
+  problems: OptionProblem[];
   status: StatusStream;
   stop(): Promise<void>;
 }
@@ -23,20 +26,25 @@ export async function startBridge(opts: { waUrl: string; options: Record<string,
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
   // Tests that play the Supervisor (SUPERVISOR_TOKEN set) still reach the servers on loopback.
   const env = { ...readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env }), ingressHost: '127.0.0.1', ingressAllowedClient: '127.0.0.1', apiHost: '127.0.0.1' };
-  const bridge = new Bridge({ env, parsed: parseOptions(opts.options), logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
+  const parsed = parseOptions(opts.options);
+  const bridge = new Bridge({ env, parsed, logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
   const { ingressPort, apiPort } = await bridge.start();
   const url = `http://127.0.0.1:${ingressPort}/`;
   const status = await StatusStream.open(url);
+  let stopped: Promise<void> | null = null;
   return {
     bridge,
     dataDir,
     url,
+    ingressPort,
     apiUrl: `http://127.0.0.1:${apiPort}/`,
+    problems: parsed.problems,
     status,
-    async stop() {
-      status.close();
-      await bridge.stop();
-    },
+    stop: () =>
+      (stopped ??= (async () => {
+        status.close();
+        await bridge.stop();
+      })()),
   };
 }
 

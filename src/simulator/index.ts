@@ -1,0 +1,25 @@
+/**
+ * A loopback WhatsApp for the real Baileys client: see docs/simulator.md.
+ */
+export { WaSimulator, type PairedDevice } from './simulator.js';
+export type { Contact } from './contacts.js';
+export { memoryKeyStore } from './memory-store.js';
+export type {
+	AccountInfo,
+	BurstItem,
+	ConnectionInfo,
+	ContactSpec,
+	Group,
+	GroupSpec,
+	Logger,
+	OutgoingMessage,
+	Recorded,
+	RecordedAck,
+	RecordedIq,
+	RecordedReceipt,
+	SendOptions,
+	SendResult,
+	SimulatorEvents,
+	SimulatorOptions,
+	StreamFault
+} from './types.js';

@@ -1,0 +1,83 @@
+import { pino } from 'pino';
+import { Bus } from '../../../src/bus.js';
+import type { DeliveryAttempt } from '../../../src/delivery/delivery-log.js';
+import { IngressServer, type IngressActions } from '../../../src/web/ingress-server.js';
+import type { StatusReport } from '../../../src/web/status-report.js';
+import { INITIAL_STATUS } from '../../../src/whatsapp/connection-status.js';
+
+/** A status as the bridge reports it, with every field at its resting value. */
+export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
+  return {
+    version: '0.1.0',
+    now: Date.now(),
+    state: 'connecting',
+    qr: null,
+    qr_expires_at: null,
+    pairing_code: null,
+    me: null,
+    last_disconnect: null,
+    next_reconnect_at: null,
+    webhook: {
+      enabled: true,
+      url_host: 'homeassistant:8123',
+      paused: null,
+      last_delivery: null,
+      counters: { delivered: 0, queued: 0, retrying: 0, dead: 0, oldest_queued_age_s: null },
+    },
+    ha_events: { enabled: false, paused: null, delivered: 0, queued: 0, dead: 0 },
+    api: { port: 8080, token_source: 'generated', token_hint: '…a1b2' },
+    problems: [],
+    ...change,
+  };
+}
+
+/**
+ * The real ingress server (routes, static page, SSE) in front of scripted answers instead of a
+ * bridge: for the states a simulator cannot easily produce (440, 403, a paused receiver...).
+ */
+export class FakeApp {
+  readonly bus = new Bus();
+  readonly posts: Array<{ path: string; body: unknown }> = [];
+  current: StatusReport = baseStatus();
+  deliveries: DeliveryAttempt[] = [];
+  /** What "Send test" answers. */
+  testResult = { delivered: true, status: 200 as number | null, error: null as string | null, durationMs: 12 };
+  port = 0;
+  private server: IngressServer | null = null;
+  private readonly actions: IngressActions;
+
+  constructor() {
+    const record = (path: string, body: unknown = {}): void => void this.posts.push({ path, body });
+    const actions: IngressActions = {
+      status: () => this.current,
+      recentDeliveries: (limit) => this.deliveries.slice(0, limit),
+      logout: async () => record('logout'),
+      reconnect: () => record('reconnect'),
+      requestPairingCode: async (digits) => (record('pairing-code', { digits }), 'ABCD1234'),
+      sendTestWebhook: async () => (record('webhook/test'), this.testResult),
+      retryDeadWebhooks: () => (record('webhook/retry-dead'), this.current.webhook.counters.dead),
+      apiToken: () => 'fake-api-token',
+    };
+    this.actions = actions;
+  }
+
+  /** Listens on 127.0.0.1 (a free port, or the one it had before a stop). */
+  async start(): Promise<number> {
+    this.server = new IngressServer({ host: '127.0.0.1', port: this.port, allowedClient: '127.0.0.1', actions: this.actions, bus: this.bus, logger: pino({ level: 'silent' }) });
+    this.port = await this.server.start();
+    return this.port;
+  }
+
+  /** Replaces the status and pushes it to every open page. */
+  set(status: StatusReport, deliveries?: DeliveryAttempt[]): void {
+    this.current = status;
+    if (deliveries) this.deliveries = deliveries;
+    this.bus.emit('connection', INITIAL_STATUS);
+  }
+
+  /** Closes the server and every open event stream (the app "restarting"). */
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = null;
+  }
+}
