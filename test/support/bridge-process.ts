@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+const BUILT_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 /**
  * The daemon as a real child process (what run.sh execs, via tsx): for signals, kill -9 and
@@ -35,10 +36,11 @@ export class BridgeProcess {
   }
 
   /** Starts the daemon with an options.json in `dataDir` (a new temp dir by default). */
-  static async start(opts: { options: Record<string, unknown> | string | null; waUrl: string; dataDir?: string; env?: Record<string, string> }): Promise<BridgeProcess> {
+  static async start(opts: { options: Record<string, unknown> | string | null; waUrl: string; dataDir?: string; env?: Record<string, string>; built?: boolean; nodeArgs?: string[] }): Promise<BridgeProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
     if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    // `built`: run dist/main.js with plain node, exactly what run.sh execs in the image.
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.built ? [BUILT_MAIN] : ['--import', 'tsx', MAIN])], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,6 +57,12 @@ export class BridgeProcess {
       const timer = setTimeout(() => reject(new Error(`timed out waiting for log ${re}; log so far:\n${this.lines.join('\n')}`)), timeoutMs);
       this.waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
     });
+  }
+
+  /** The process's resident memory in bytes, from /proc. */
+  rss(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
   }
 
   /** Resolves when the process has exited. */
