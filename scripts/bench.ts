@@ -70,13 +70,19 @@ async function main() {
   const client = new Worker(fork(here('./bench/decrypt-client.mjs'), [simUrl]));
   client.next<{ qr: string }>('qr').then(({ qr }) => ask({ kind: 'pair', qr }));
   await client.next('open');
+  // Measure steady state: every contact has a Signal session before the clock starts.
+  client.send({ kind: 'expect', count: 10, tag: 'warm-up' });
+  const warmedUp = client.next('received');
+  await ask({ kind: 'burst', count: 10, chats: 10, tag: 'warm-up' });
+  await warmedUp;
   const decrypt = new Map<string, number>();
   for (const size of SIZES) {
     for (const chats of CHATS) {
       progress(`(a) ${size} messages over ${chats} chat(s)`);
-      client.send({ kind: 'expect', count: size });
+      const tag = `a${size}x${chats}`;
+      client.send({ kind: 'expect', count: size, tag });
       const received = client.next<{ at: number }>('received');
-      const sent = (await ask({ kind: 'burst', count: size, chats })) as { startedAt: number };
+      const sent = (await ask({ kind: 'burst', count: size, chats, tag })) as { startedAt: number };
       decrypt.set(key(size, chats), rate(size, (await received).at - sent.startedAt));
     }
   }
@@ -90,18 +96,20 @@ async function main() {
   const status = await StatusStream.open(bridge.ingressUrl);
   await ask({ kind: 'pair', qr: await status.nextQr() });
   await status.waitForState('connected');
-  await new Promise((r) => setTimeout(r, 3000)); // "idle": let the first login's work settle
+  await ask({ kind: 'burst', count: 10, chats: 10, tag: 'warm-up' });
+  await receiver.waitForCount(10, 60_000);
   const idleRss = bridge.rss();
   const full = new Map<string, number>();
   const bodies = new Map<string, string[]>();
   for (const size of SIZES) {
     for (const chats of CHATS) {
       progress(`(c) ${size} messages over ${chats} chat(s)`);
-      const before = receiver.requests.length;
-      const sent = (await ask({ kind: 'burst', count: size, chats })) as { startedAt: number };
-      await receiver.waitForCount(before + size, 600_000);
-      full.set(key(size, chats), rate(size, receiver.requests.at(-1)!.at - sent.startedAt));
-      bodies.set(key(size, chats), receiver.requests.slice(before).map((r) => r.body));
+      const tag = `c${size}x${chats}`;
+      const ours = () => receiver.requests.filter((r) => r.json.content.startsWith(`burst:${tag}:`));
+      const sent = (await ask({ kind: 'burst', count: size, chats, tag })) as { startedAt: number };
+      await receiver.waitFor(() => ours().length >= size, 600_000, `burst ${tag}`);
+      full.set(key(size, chats), rate(size, ours().at(-1)!.at - sent.startedAt));
+      bodies.set(key(size, chats), ours().map((r) => r.body));
     }
   }
 
@@ -130,7 +138,7 @@ async function main() {
   progress(`${QUEUED} messages while the receiver is down`);
   await receiver.close();
   const deliveredBefore = receiver.requests.length;
-  await ask({ kind: 'burst', count: QUEUED, chats: 10 });
+  await ask({ kind: 'burst', count: QUEUED, chats: 10, tag: 'queued' });
   await status.waitFor((s) => s.webhook.counters.queued >= QUEUED, 900_000, 'queued');
   const queuedRss = bridge.rss();
   const drainStart = Date.now();

@@ -15,17 +15,32 @@ const keys = {
 };
 const auth = { creds: initAuthCreds(), keys };
 const now = () => performance.timeOrigin + performance.now();
-let received = 0;
-let expected = Infinity;
+
+// Messages are counted per burst tag ("burst:<tag>:<i> ..."), whenever they arrive: a burst's
+// first messages can be emitted before the benchmark's "expect" reaches this process.
+const seen = new Map(); // tag -> { ids: Set, lastAt }
+let waiting = null; // { tag, count }
+
+function report() {
+  const got = waiting && seen.get(waiting.tag);
+  if (got && got.ids.size >= waiting.count) {
+    process.send({ kind: 'received', at: got.lastAt });
+    waiting = null;
+  }
+}
 
 function connect() {
-  const sock = makeWASocket({ auth, logger: pino({ level: 'silent' }), waWebSocketUrl: wsUrl, markOnlineOnConnect: false, shouldSyncHistoryMessage: () => false });
+  const sock = makeWASocket({ auth, logger: pino({ level: 'silent' }), waWebSocketUrl: wsUrl, markOnlineOnConnect: false });
   sock.ev.on('messages.upsert', ({ messages }) => {
-    received += messages.length;
-    if (received >= expected) {
-      expected = Infinity;
-      process.send({ kind: 'received', at: now() });
+    for (const m of messages) {
+      const tag = /^burst:([^:]+):/.exec(m.message?.conversation ?? '')?.[1];
+      if (!tag) continue;
+      const entry = seen.get(tag) ?? { ids: new Set(), lastAt: 0 };
+      entry.ids.add(m.key.id);
+      entry.lastAt = now();
+      seen.set(tag, entry);
     }
+    report();
   });
   sock.ev.on('connection.update', (u) => {
     if (u.qr) process.send({ kind: 'qr', qr: u.qr });
@@ -36,8 +51,8 @@ function connect() {
 
 process.on('message', (m) => {
   if (m.kind === 'expect') {
-    received = 0;
-    expected = m.count;
+    waiting = { tag: m.tag, count: m.count };
+    report();
   }
 });
 connect();

@@ -1,7 +1,8 @@
 /** Messages between the benchmark and its simulator process. */
 export type SimCommand =
   | { kind: 'pair'; qr: string }
-  | { kind: 'burst'; count: number; chats: number }
+  /** `tag` marks the burst's texts ("burst:<tag>:<i> sent <ms>") so each stage counts only its own messages. */
+  | { kind: 'burst'; count: number; chats: number; tag: string }
   | { kind: 'steady'; count: number; chats: number; rate: number }
   | { kind: 'receipts' }
   | { kind: 'stop' };

@@ -25,7 +25,7 @@ process.on('message', async (command: SimCommand) => {
       return;
     case 'burst': {
       const startedAt = now();
-      await sim.sendMany(command.count, (i) => ({ from: contacts[i % command.chats]!, text: `burst ${i} sent ${now()}` }));
+      await sim.sendMany(command.count, (i) => ({ from: contacts[i % command.chats]!, text: `burst:${command.tag}:${i} sent ${now()}` }));
       reply({ kind: 'sent', startedAt, endedAt: now() });
       return;
     }

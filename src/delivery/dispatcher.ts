@@ -2,8 +2,8 @@ import type { Bus } from '../bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
 import type { ChatHead, Destination, Outbox, OutboxRow } from './outbox.js';
-import { classify, nextAttemptAt } from './retry-policy.js';
-import type { DeliverySender } from './sender.js';
+import { classify, nextAttemptAt, type Outcome } from './retry-policy.js';
+import type { AttemptResult, DeliverySender } from './sender.js';
 
 export interface DispatcherDeps {
   destination: Destination;
@@ -118,11 +118,24 @@ export class Dispatcher {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const { outbox, sender, destination } = this.deps;
+    const { sender, destination } = this.deps;
     const result = await sender.send(row);
     const now = this.now();
-    const attempt = row.attempts + 1;
     const outcome = classify(result.status, result.retryAfter, now);
+    // The row's new state and its log entry commit together: one transaction per attempt.
+    const entry = this.deps.outbox.inTransaction(() => {
+      const recorded = this.settle(row, outcome, result, now);
+      const attempt = { destination, at: now, messageId: row.messageId, chat: row.chat, attempt: row.attempts + 1, status: result.status, error: result.error, durationMs: result.durationMs, outcome: recorded };
+      this.deps.log.record(attempt);
+      return attempt;
+    });
+    this.deps.bus.emit('delivery', entry);
+  }
+
+  /** Applies an attempt's outcome to its row; returns what the delivery log records. */
+  private settle(row: OutboxRow, outcome: Outcome, result: AttemptResult, now: number): AttemptOutcome {
+    const { outbox, sender, destination } = this.deps;
+    const attempt = row.attempts + 1;
     let recorded: AttemptOutcome;
     switch (outcome.kind) {
       case 'delivered':
@@ -156,9 +169,7 @@ export class Dispatcher {
         this.deps.logger.error(`The ${destination} at ${sender.target} answered 410 Gone: delivery is paused until the app restarts or dead deliveries are re-queued.`);
         break;
     }
-    const entry = { destination, at: now, messageId: row.messageId, chat: row.chat, attempt, status: result.status, error: result.error, durationMs: result.durationMs, outcome: recorded };
-    this.deps.log.record(entry);
-    this.deps.bus.emit('delivery', entry);
+    return recorded;
   }
 
   private refreshHead(chat: string): void {

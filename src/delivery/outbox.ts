@@ -96,6 +96,11 @@ export class Outbox {
     };
   }
 
+  /** Runs `fn` in one transaction of the state file. */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   /**
    * Records the messages as seen and queues their deliveries, all in one transaction. A message
    * already seen (same chat and id, e.g. WhatsApp delivering it again after a restart) is

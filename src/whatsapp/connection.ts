@@ -4,6 +4,7 @@ import makeWASocket, {
   isJidNewsletter,
   isJidStatusBroadcast,
   jidDecode,
+  makeCacheableSignalKeyStore,
   jidNormalizedUser,
   type CacheStore,
   type ConnectionState as BaileysConnectionUpdate,
@@ -119,7 +120,8 @@ export class WhatsAppConnection {
     this.update({ state: this.current.state === 'reconnecting' ? 'reconnecting' : 'connecting', nextReconnectAt: null });
     logger.debug(auth.isPaired() ? 'Connecting to WhatsApp with the saved pairing.' : 'Connecting to WhatsApp to get a QR code.');
     const socket = makeWASocket({
-      auth: auth.state,
+      // Keys are read far more often than written: a cache in front of SQLite (writes go through).
+      auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, this.deps.baileysLogger) },
       logger: this.deps.baileysLogger,
       browser: Browsers.ubuntu('WhatsApp Bridge'),
       markOnlineOnConnect: false,
