@@ -466,6 +466,8 @@ test('run.sh starts with the bashio shebang and ends with exec node', () => {
   assert.equal(lines[0], '#!/usr/bin/with-contenv bashio', 'run.sh: first line must be "#!/usr/bin/with-contenv bashio"');
   const commands = lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
   assert.match(commands.at(-1) ?? '', /^exec node\s/, 'run.sh: the last command must be "exec node ..." so node gets the signals');
+  const start = (JSON.parse(readText('package.json')) as { scripts: { start: string } }).scripts.start;
+  assert.equal(commands.at(-1), `exec ${start}`, 'run.sh must exec exactly package.json\'s "start" command (the benchmark measures that one)');
 });
 
 test('run.sh passes shellcheck', (t) => {

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-const BUILT_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The node flags of package.json's "start" script (what run.sh execs in the image). */
+const START_FLAGS = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1, -1);
 
 /**
  * The daemon as a real child process (what run.sh execs, via tsx): for signals, kill -9 and
@@ -39,8 +41,8 @@ export class BridgeProcess {
   static async start(opts: { options: Record<string, unknown> | string | null; waUrl: string; dataDir?: string; env?: Record<string, string>; built?: boolean; nodeArgs?: string[] }): Promise<BridgeProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
     if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
-    // `built`: run dist/main.js with plain node, exactly what run.sh execs in the image.
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.built ? [BUILT_MAIN] : ['--import', 'tsx', MAIN])], {
+    // `built`: run dist/main.js as `npm start` and run.sh do in the image.
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.built ? [...START_FLAGS, `${ROOT}dist/main.js`] : ['--import', 'tsx', MAIN])], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
