@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { createHttpClient } from '../src/delivery/http-post.js';
@@ -70,6 +71,33 @@ test("seed 001's Node and Python verification code accepts the bridge's X-Webhoo
       const forged = spawnSync(python, [here('fixtures/seed_001_verify.py'), signature, 'other'], { input: request.body });
       assert.equal(forged.stdout.toString().trim(), 'invalid');
     }
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('the Node-RED flow\'s function accepts a real delivery, answers 204, and drops its repeat', async () => {
+  const flow = JSON.parse(readFileSync(here('../docs/examples/node-red-flow.json'), 'utf8')) as Array<{ type: string; func?: string; wires: string[][] }>;
+  const fn = flow.find((node) => node.type === 'function')!;
+  const receiver = await TestReceiver.start();
+  try {
+    const sender = new WebhookSender({ enabled: true, url: new URL(receiver.url), token: 'change-me', secret: null }, createHttpClient());
+    await sender.send({ deliveryId: 'msg_nodered', body: JSON.stringify(payload) });
+    await sender.send({ deliveryId: 'msg_nodered', body: JSON.stringify(payload) });
+    const store = new Map<string, unknown>();
+    const context = { get: (k: string) => store.get(k), set: (k: string, v: unknown) => store.set(k, v) };
+    // Node-RED runs a function node's body with `msg` and `context` in scope, as here.
+    const run = new Function('msg', 'context', fn.func!) as (msg: object, context: object) => Array<Record<string, any> | null>;
+    const asNodeRed = (r: (typeof receiver.requests)[number]) => ({ req: { headers: r.headers }, payload: r.json });
+    const [message, reply] = run(asNodeRed(receiver.requests[0]!), context);
+    assert.equal(reply!.statusCode, 204);
+    assert.equal(message!.payload, 'Alice: Grüße 👋');
+    const [repeat, secondReply] = run(asNodeRed(receiver.requests[1]!), context);
+    assert.equal(repeat, null, 'the retry with the same webhook-id is dropped');
+    assert.equal(secondReply!.statusCode, 204);
+    const [, refused] = run({ req: { headers: { 'x-webhook-token': 'wrong' } }, payload }, context);
+    assert.equal(refused!.statusCode, 401);
+    assert.deepEqual(fn.wires.map((w) => w.length), [1, 1], 'two outputs: the message, the HTTP answer');
   } finally {
     await receiver.close();
   }

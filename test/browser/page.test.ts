@@ -159,6 +159,21 @@ describe('pairing, delivering and unlinking through the ingress proxy', () => {
     await publishScreenshot(page, 'page-connected');
   });
 
+  test('the Message API card shows the token masked; Copy hands over the real one', async () => {
+    const token = (await (await fetch(new URL('api/message-api/token', app.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()).token as string;
+    const hint = (await page.textContent('#api-token-hint')) ?? '';
+    assert.ok(hint.includes(token.slice(-4)) && !hint.includes(token), `masked: ${hint}`);
+    assert.ok(!(await page.content()).includes(token), 'the token is not in the page before asking');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('#api-token-btn');
+    await page.waitForFunction(() => (document.getElementById('api-token-result')!.textContent ?? '') !== '');
+    const copied = (await page.textContent('#api-token-result'))!.startsWith('Token copied')
+      ? await page.evaluate(() => navigator.clipboard.readText())
+      : await page.inputValue('#api-token-value');
+    assert.equal(copied, token);
+    assert.match((await page.textContent('#ha-events')) ?? '', /^off/);
+  });
+
   test('dark mode follows prefers-color-scheme', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     const colours = await page.evaluate(() => ({

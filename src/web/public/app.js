@@ -137,6 +137,7 @@ function render() {
   renderProblems();
   renderConnection();
   renderWebhook();
+  renderHomeAssistant();
   tick();
 }
 
@@ -318,6 +319,37 @@ function renderWebhook() {
   show($('test-btn'), w.enabled);
   show($('retry-btn'), c.dead > 0 || Boolean(w.paused));
   show($('deliveries'), w.enabled || deliveries.length > 0);
+}
+
+function renderHomeAssistant() {
+  const e = status.ha_events;
+  setText('ha-events', e.enabled
+    ? `whatsapp_message on: ${e.delivered} delivered, ${e.queued} queued${e.dead ? `, ${e.dead} dead` : ''}${e.paused ? ' (paused)' : ''}`
+    : "off (turn on 'ha_event_enabled' to fire whatsapp_message events)");
+  setText('api-port', `port ${status.api.port}, POST /api/send`);
+  setText('api-token-hint', `••••••••${status.api.token_hint.replace('…', '')}${status.api.token_source === 'generated' ? ' (generated)' : ' (from the options)'}`);
+}
+
+/**
+ * The token is fetched only on click, never part of the status. Without a secure context (plain
+ * http:// through a LAN address) the clipboard API is missing: then the token is shown selected.
+ */
+async function copyApiToken() {
+  const result = $('api-token-result');
+  const { token } = await post('api/message-api/token');
+  try {
+    await navigator.clipboard.writeText(token);
+    result.dataset.tone = 'ok';
+    result.textContent = 'Token copied.';
+  } catch {
+    const field = $('api-token-value');
+    field.value = token;
+    show(field, true);
+    field.focus();
+    field.select();
+    result.dataset.tone = 'info';
+    result.textContent = 'Press Ctrl+C (⌘C) to copy the selected token.';
+  }
 }
 
 function renderDeliveries() {
@@ -517,6 +549,8 @@ $('test-btn').addEventListener('click', (event) => {
     refreshDeliveries();
   });
 });
+
+$('api-token-btn').addEventListener('click', (event) => busy(event.currentTarget, $('api-token-result'), copyApiToken));
 
 $('retry-btn').addEventListener('click', (event) => {
   const result = $('webhook-result');

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { CORE_SCHEMA, defineScalarTag, load } from 'js-yaml';
+import { WaSimulator } from '../../src/simulator/index.js';
+import { startBridge, webhookOptions } from '../support/bridge-harness.js';
+import { TestReceiver } from '../support/receiver.js';
+
+/**
+ * The docs cannot drift from the code: every YAML example parses, and every field an example
+ * reads (trigger.json.X, trigger.event.data.X, event_data keys) is one the bridge really sends,
+ * taken from a real run through the simulator.
+ */
+const DOCS = ['DOCS.md', 'README.md', 'docs/architecture.md'].map((path) => ({ path, text: readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8') }));
+/** Home Assistant's `!secret name` tag, as a plain string. */
+const HA_SCHEMA = CORE_SCHEMA.withTags(defineScalarTag('!secret', { resolve: (name: string) => `secret:${name}`, identify: () => false }));
+
+function codeBlocks(language: string) {
+  return DOCS.flatMap(({ path, text }) => [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => ({ path, code: m[1]! })));
+}
+
+const real: { webhook: Record<string, unknown>; message: Record<string, unknown>; connection: Record<string, unknown> } = { webhook: {}, message: {}, connection: {} };
+
+before(async () => {
+  const sim = await WaSimulator.start();
+  const receiver = await TestReceiver.start();
+  const supervisor = await TestReceiver.start();
+  const bridge = await startBridge({
+    waUrl: sim.url,
+    options: webhookOptions(receiver.url, { ha_event_enabled: true }),
+    env: { SUPERVISOR_TOKEN: 'docs-test', SUPERVISOR_URL: `http://127.0.0.1:${supervisor.port}` },
+  });
+  try {
+    await sim.pairWithQr(await bridge.status.nextQr());
+    await bridge.status.waitForState('connected');
+    const alice = sim.contact({ phone: '4917600000071', pushName: 'Alice' });
+    const original = await sim.sendText(alice, 'garage');
+    await sim.sendMessage(alice, { extendedTextMessage: { text: 'and the lights?', contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } } } });
+    await receiver.waitForCount(2);
+    await supervisor.waitFor(() => supervisor.requests.filter((r) => r.path.endsWith('/whatsapp_message')).length >= 2);
+    real.webhook = receiver.accepted[1];
+    real.message = supervisor.requests.find((r) => r.path.endsWith('/whatsapp_message'))!.json;
+    real.connection = supervisor.requests.find((r) => r.path.endsWith('/whatsapp_bridge_connection'))!.json;
+  } finally {
+    await bridge.stop();
+    await sim.stop();
+    await receiver.close();
+    await supervisor.close();
+  }
+});
+
+describe('documentation examples', () => {
+  test('every YAML example parses (with Home Assistant\'s !secret)', () => {
+    const blocks = codeBlocks('yaml');
+    assert.ok(blocks.length >= 6, `found ${blocks.length} YAML examples`);
+    for (const { path, code } of blocks) assert.doesNotThrow(() => load(code, { schema: HA_SCHEMA }), `${path}:\n${code}`);
+  });
+
+  test('every trigger.json.X an example reads is a field of the real webhook payload', () => {
+    const used = new Set(codeBlocks('yaml').flatMap(({ code }) => [...code.matchAll(/trigger\.json\.(\w+)/g)].map((m) => m[1]!)));
+    assert.ok(used.size >= 5, `examples use ${[...used]}`);
+    for (const field of used) assert.ok(field in real.webhook, `trigger.json.${field} is not in the payload (${Object.keys(real.webhook)})`);
+  });
+
+  test('every event field an example reads or filters on is in the real event data', () => {
+    for (const { path, code } of codeBlocks('yaml')) {
+      const doc = load(code, { schema: HA_SCHEMA }) as { triggers?: Array<{ event_type?: string; event_data?: Record<string, unknown> }> };
+      const eventType = doc?.triggers?.find((t) => t.event_type)?.event_type;
+      if (!eventType) continue;
+      const data = eventType === 'whatsapp_bridge_connection' ? real.connection : real.message;
+      assert.ok(['whatsapp_message', 'whatsapp_bridge_connection'].includes(eventType), `${path}: unknown event ${eventType}`);
+      const fields = [...Object.keys(doc.triggers!.find((t) => t.event_data)?.event_data ?? {}), ...[...code.matchAll(/trigger\.event\.data\.(\w+)/g)].map((m) => m[1]!)];
+      for (const field of fields) assert.ok(field in data, `${path}: ${eventType} has no field '${field}' (${Object.keys(data)})`);
+    }
+  });
+
+  test('the documented payload table lists exactly the fields the bridge sends', () => {
+    const docs = DOCS.find((d) => d.path === 'DOCS.md')!.text;
+    const table = docs.slice(docs.indexOf('| Field | Meaning |'), docs.indexOf('### Headers'));
+    const documented = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(documented, Object.keys(real.webhook).sort());
+    const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)![1]!);
+    assert.deepEqual(Object.keys(example), Object.keys(real.webhook), 'the JSON example has the real fields, in order');
+  });
+
+  test('the event data is the payload without raw, plus raw_type', () => {
+    const { raw: _raw, ...withoutRaw } = real.webhook;
+    assert.deepEqual(Object.keys(real.message).sort(), [...Object.keys(withoutRaw), 'raw_type'].sort());
+  });
+
+  test('the rest_command example posts to the message API port with the fields it accepts', () => {
+    const block = codeBlocks('yaml').find(({ code }) => code.includes('rest_command:'))!;
+    const command = (load(block.code, { schema: HA_SCHEMA }) as { rest_command: Record<string, { url: string; payload: string; headers: Record<string, string> }> }).rest_command.whatsapp_send!;
+    assert.match(command.url, /^http:\/\/[\w-]+:8080\/api\/send$/);
+    const config = load(readFileSync(fileURLToPath(new URL('../../config.yaml', import.meta.url)), 'utf8')) as { ports: Record<string, unknown> };
+    assert.ok('8080/tcp' in config.ports);
+    for (const field of ['to', 'text', 'reply_to']) assert.match(command.payload, new RegExp(`'${field}'`));
+    assert.ok(command.headers.Authorization!.startsWith('secret:'), 'the token comes from secrets.yaml');
+  });
+});
