@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { webhookChannel } from './support/delivery-harness.js';
-import { until } from './support/events.js';
+import { waitForEvent } from '../src/simulator/waits.js';
 import { TestReceiver } from './support/receiver.js';
 
 /** Asserts each chat's messages arrived in the order they were queued. */
@@ -32,7 +32,7 @@ test('receiver down for a 1,000-message burst across 20 chats, then up: all deli
     });
     assert.equal(receiver.requests.length, 0);
     await receiver.listen();
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 1000, 20_000);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1000) || undefined, 20_000, '1000 delivered');
     const bodies = receiver.accepted as Array<{ chat: string; n: number }>;
     assert.equal(new Set(bodies.map((b) => b.n)).size, 1000, 'no id lost or doubled');
     assertOrderPerChat(bodies);
@@ -52,7 +52,7 @@ test('a 500 is retried and the message then delivered with the same webhook-id',
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'X1' }]);
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 1);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
     assert.equal(receiver.failed.length, 1);
     assert.equal(receiver.failed[0]!.headers['webhook-id'], receiver.requests[0]!.headers['webhook-id']);
     const log = h.channel.recent();
@@ -70,7 +70,7 @@ test('a receiver that times out is retried', async () => {
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'T1' }]);
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 1);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
     const log = h.channel.recent();
     assert.equal(log.at(-1)!.error, 'timed out');
     assert.equal(log.at(-1)!.outcome, 'retrying');
@@ -107,14 +107,14 @@ test('a 404 is dead at once and does not block its chat; dead rows can be re-que
       { chat: 'a@s.whatsapp.net', id: 'D1', body: { id: 'D1' } },
       { chat: 'a@s.whatsapp.net', id: 'D2', body: { id: 'D2' } },
     ]);
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 1);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
     assert.equal(receiver.accepted[0].id, 'D2');
     assert.equal(h.channel.status().counts.dead, 1);
     assert.equal(receiver.failed.length, 1, '404 is not retried');
 
     receiver.respondWith(() => ({ status: 200 }));
     assert.equal(h.channel.requeueDead(), 1);
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 2);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 2) || undefined, 8000, '2 delivered');
     assert.equal(receiver.accepted[1].id, 'D1');
     assert.equal(h.channel.status().counts.dead, 0);
   } finally {
@@ -130,13 +130,13 @@ test('410 Gone kills the message and pauses the endpoint until dead rows are re-
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'G1' }]);
-    await until(h.bus, 'delivery', () => h.channel.status().paused !== null);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().paused !== null) || undefined, 8000, 'the endpoint paused');
     assert.equal(receiver.failed.length, 1);
     h.enqueue([{ chat: 'b@s.whatsapp.net', id: 'G2' }]);
     assert.equal(h.channel.status().counts.queued, 1, 'new messages queue while paused');
     receiver.respondWith(() => ({ status: 200 }));
     h.channel.requeueDead();
-    await until(h.bus, 'delivery', () => h.channel.status().counts.delivered === 2);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 2) || undefined, 8000, '2 delivered');
     assert.equal(h.channel.status().paused, null);
   } finally {
     await h.close();

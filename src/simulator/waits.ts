@@ -1,13 +1,14 @@
 import type { EventEmitter } from 'node:events';
-import type { SimulatorEvents } from './types.js';
 
 /**
  * Resolves when `check` returns a value, re-checking on every emission of the given events; rejects
- * after `timeoutMs` (a guard against hanging tests, not a synchronisation device).
+ * after `timeoutMs` (a guard against hanging tests, not a synchronisation device). The simulator
+ * and the project's test helpers all wait with this one function.
  */
 export function waitForEvent<T>(
-	events: EventEmitter<SimulatorEvents>,
-	names: readonly (keyof SimulatorEvents)[],
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any emitter, whatever its event map
+	events: EventEmitter<any>,
+	names: readonly string[],
 	check: () => T | undefined,
 	timeoutMs: number,
 	what: string
@@ -23,7 +24,7 @@ export function waitForEvent<T>(
 		};
 		const timer = setTimeout(() => {
 			cleanup();
-			reject(new Error(`simulator: timed out after ${timeoutMs} ms waiting for ${what}`));
+			reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
 		}, timeoutMs);
 		const cleanup = () => {
 			clearTimeout(timer);

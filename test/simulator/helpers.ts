@@ -11,6 +11,7 @@ import {
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
 import { memoryKeyStore, type WaSimulator } from '../../src/simulator/index.js';
+import { waitForEvent } from '../../src/simulator/waits.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -62,25 +63,7 @@ export class TestClient {
 
 	/** Resolves with the first value `check` returns, re-checked on every client event. */
 	waitFor<T>(check: () => T | undefined, what: string, timeoutMs = WAIT_MS): Promise<T> {
-		const now = check();
-		if (now !== undefined) return Promise.resolve(now);
-		return new Promise((resolve, reject) => {
-			const onChange = () => {
-				const value = check();
-				if (value === undefined) return;
-				cleanup();
-				resolve(value);
-			};
-			const timer = setTimeout(() => {
-				cleanup();
-				reject(new Error(`client: timed out waiting for ${what}`));
-			}, timeoutMs);
-			const cleanup = () => {
-				clearTimeout(timer);
-				this.changed.off('change', onChange);
-			};
-			this.changed.on('change', onChange);
-		});
+		return waitForEvent(this.changed, ['change'], check, timeoutMs, `client: ${what}`);
 	}
 
 	/** The first QR the client showed. */

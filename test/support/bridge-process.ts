@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { waitForEvent } from '../../src/simulator/waits.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,7 +17,7 @@ const START_FLAGS = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as 
  */
 export class BridgeProcess {
   readonly lines: string[] = [];
-  private waiters: Array<{ re: RegExp; resolve: (line: string) => void }> = [];
+  private readonly logged = new EventEmitter();
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   ingressUrl = '';
 
@@ -53,12 +55,7 @@ export class BridgeProcess {
   }
 
   waitForLog(re: RegExp, timeoutMs = 9000): Promise<string> {
-    const found = this.lines.find((l) => re.test(l));
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for log ${re}; log so far:\n${this.lines.join('\n')}`)), timeoutMs);
-      this.waiters.push({ re, resolve: (l) => (clearTimeout(timer), resolve(l)) });
-    });
+    return waitForEvent(this.logged, ['line'], () => this.lines.find((l) => re.test(l)), timeoutMs, `log ${re}`);
   }
 
   /** The process's resident memory in bytes, from /proc. */
@@ -82,10 +79,6 @@ export class BridgeProcess {
 
   private onLine(line: string): void {
     this.lines.push(line);
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.re.test(line)) return true;
-      w.resolve(line);
-      return false;
-    });
+    this.logged.emit('line');
   }
 }

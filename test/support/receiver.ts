@@ -1,5 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitForEvent } from '../../src/simulator/waits.js';
 
 export interface ReceivedRequest {
   method: string;
@@ -21,7 +23,7 @@ export type Responder = (request: ReceivedRequest, index: number) => Reply;
 export class TestReceiver {
   readonly requests: ReceivedRequest[] = [];
   private responder: Responder = () => ({ status: 200 });
-  private waiters: Array<{ check: () => boolean; resolve: () => void }> = [];
+  private readonly answered = new EventEmitter();
   private readonly server: Server;
   private readonly pending = new Set<ServerResponse>();
   port = 0;
@@ -49,7 +51,7 @@ export class TestReceiver {
           res.end('ok');
           if (reply.status >= 200 && reply.status < 300) this.requests.push(request);
           else this.failed.push(request);
-          this.settle();
+          this.answered.emit('request');
         };
         this.pending.add(res);
         if (reply.delayMs) setTimeout(answer, reply.delayMs);
@@ -80,12 +82,9 @@ export class TestReceiver {
     this.responder = responder;
   }
 
-  waitFor(check: () => boolean, timeoutMs = 8000, what = 'receiver condition'): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} (${this.requests.length} accepted, ${this.failed.length} failed)`)), timeoutMs);
-      this.waiters.push({ check, resolve: () => (clearTimeout(timer), resolve()) });
-    });
+  /** Resolves once `check()` holds, re-checked after every answered request. */
+  async waitFor(check: () => boolean, timeoutMs = 8000, what = 'receiver condition'): Promise<void> {
+    await waitForEvent(this.answered, ['request'], () => check() || undefined, timeoutMs, `${what} (${this.requests.length} accepted, ${this.failed.length} failed so far)`);
   }
 
   waitForCount(n: number, timeoutMs?: number): Promise<void> {
@@ -106,13 +105,5 @@ export class TestReceiver {
       this.server.listen(port, '127.0.0.1', () => resolve());
     });
     this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  private settle(): void {
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.check()) return true;
-      w.resolve();
-      return false;
-    });
   }
 }

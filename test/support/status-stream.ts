@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+import { waitForEvent } from '../../src/simulator/waits.js';
 import type { StatusReport } from '../../src/web/status-report.js';
 
 /**
@@ -7,7 +9,7 @@ import type { StatusReport } from '../../src/web/status-report.js';
 export class StatusStream {
   latest: StatusReport | null = null;
   private readonly controller = new AbortController();
-  private waiters: Array<{ check: (s: StatusReport) => boolean; resolve: (s: StatusReport) => void }> = [];
+  private readonly updates = new EventEmitter();
 
 
   static async open(baseUrl: string): Promise<StatusStream> {
@@ -20,11 +22,8 @@ export class StatusStream {
 
   /** Resolves with the first status (current or future) that passes `check`. */
   waitFor(check: (s: StatusReport) => boolean, timeoutMs = 9000, what = 'status'): Promise<StatusReport> {
-    if (this.latest && check(this.latest)) return Promise.resolve(this.latest);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; last state ${this.latest?.state}`)), timeoutMs);
-      this.waiters.push({ check, resolve: (s) => (clearTimeout(timer), resolve(s)) });
-    });
+    const matching = () => (this.latest && check(this.latest) ? this.latest : undefined);
+    return waitForEvent(this.updates, ['status'], matching, timeoutMs, `${what} (state was ${this.latest?.state})`);
   }
 
   waitForState(state: StatusReport['state'], timeoutMs?: number): Promise<StatusReport> {
@@ -62,10 +61,6 @@ export class StatusStream {
 
   private deliver(status: StatusReport): void {
     this.latest = status;
-    this.waiters = this.waiters.filter((w) => {
-      if (!w.check(status)) return true;
-      w.resolve(status);
-      return false;
-    });
+    this.updates.emit('status');
   }
 }
