@@ -17,7 +17,7 @@ export interface DispatcherDeps {
   now?: () => number;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 4;
 
 /**
  * Drains one destination's outbox. Each chat delivers one message at a time in the order

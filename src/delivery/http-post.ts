@@ -4,7 +4,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { USER_AGENT } from '../version.js';
 import type { AttemptResult } from './sender.js';
 
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * A keep-alive HTTP client shared by every delivery to one destination: no redirects (a 3xx

@@ -90,9 +90,6 @@ export class Outbox {
          FROM outbox WHERE destination = ?`,
       ),
       delivered: db.prepare<[string], { delivered: number }>('SELECT delivered FROM delivery_counters WHERE destination = ?'),
-      deadRows: db.prepare<[string, number], RowRecord & { last_status: number | null; last_error: string | null }>(
-        'SELECT * FROM outbox WHERE destination = ? AND dead = 1 ORDER BY seq DESC LIMIT ?',
-      ),
     };
   }
 
@@ -174,10 +171,6 @@ export class Outbox {
       delivered: this.statements.delivered.get(destination)?.delivered ?? 0,
       oldestQueuedAt: c.oldest,
     };
-  }
-
-  deadRows(destination: Destination, limit: number) {
-    return this.statements.deadRows.all(destination, limit).map((r) => ({ ...toRow(r), lastStatus: r.last_status, lastError: r.last_error }));
   }
 }
 

@@ -24,11 +24,9 @@ export interface MessageContent {
   content: string;
   /** The id of the message this one quotes or reacts to. */
   quotedId: string | null;
-  /** Baileys' name for the content, e.g. `imageMessage` (kept for receivers that need detail). */
-  rawType: string | null;
 }
 
-type Describe = (m: proto.IMessage) => Omit<MessageContent, 'quotedId' | 'rawType'> & { quotedId?: string | null };
+type Describe = (m: proto.IMessage) => Omit<MessageContent, 'quotedId'> & { quotedId?: string | null };
 
 const DESCRIBE: Record<string, Describe> = {
   conversation: (m) => ({ type: 'text', content: m.conversation ?? '' }),
@@ -93,13 +91,7 @@ export function describeContent(message: proto.IMessage | null | undefined): Mes
     type: described.type,
     content: described.content,
     quotedId: described.quotedId !== undefined ? described.quotedId : quotedIdOf(inner, rawType),
-    rawType,
   };
-}
-
-/** The inner content after unwrapping, for the filters. */
-export function innerContent(message: proto.IMessage | null | undefined): proto.IMessage | undefined {
-  return normalizeMessageContent(message);
 }
 
 function quotedIdOf(inner: proto.IMessage | undefined, rawType: string | null): string | null {

@@ -4,9 +4,9 @@ import {
   isJidGroup,
   isJidNewsletter,
   isJidStatusBroadcast,
+  normalizeMessageContent,
   type WAMessage,
 } from '@whiskeysockets/baileys';
-import { innerContent } from './message-content.js';
 
 export interface FilterSettings {
   forwardGroups: boolean;
@@ -28,7 +28,7 @@ export function skipReason(msg: WAMessage, settings: FilterSettings): string | n
   if (isJidNewsletter(chat)) return 'channel (newsletter)';
   if (isJidBroadcast(chat)) return 'broadcast list';
   if (msg.messageStubType) return 'stub (decryption failed or a system notice)';
-  const inner = innerContent(msg.message);
+  const inner = normalizeMessageContent(msg.message);
   const type = inner ? getContentType(inner) : undefined;
   if (!type) return 'no content (key distribution only)';
   if (type === 'protocolMessage') return 'protocol message';

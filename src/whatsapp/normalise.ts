@@ -1,4 +1,4 @@
-import { isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser, type WAMessage } from '@whiskeysockets/baileys';
+import { getContentType, isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser, normalizeMessageContent, type WAMessage } from '@whiskeysockets/baileys';
 import { describeContent, type MessageType } from './message-content.js';
 import { toPlainJson } from './raw-json.js';
 
@@ -61,7 +61,7 @@ export function normaliseMessage(msg: WAMessage, account: AccountIdentity): Mess
 
 /** Baileys' content name (e.g. `imageMessage`), for receivers that want more than `type`. */
 export function rawTypeOf(msg: WAMessage): string | null {
-  return describeContent(msg.message).rawType;
+  return getContentType(normalizeMessageContent(msg.message)) ?? null;
 }
 
 interface Addresses {

@@ -173,8 +173,8 @@ function renderConnection() {
   let help = '';
   if (s.state === 'reconnecting') {
     help = `<p><strong>Last disconnect:</strong> ${esc(why ?? 'unknown')}.</p><p>The bridge keeps retrying by itself, waiting a little longer each time. If this lasts, check the internet connection of the Home Assistant host. Messages sent meanwhile wait on WhatsApp's servers and arrive after the reconnect.</p>`;
-  } else if (s.state === 'logged_out') {
-    help = `<p>This device was removed under <strong>Linked devices</strong> on the phone. A new QR code follows in a moment: scan it to link again.</p>`;
+  } else if (s.state === 'logged_out' || (s.state === 'qr' && s.last_disconnect?.code === 401)) {
+    help = `<p>This device was removed under <strong>Linked devices</strong> on the phone, so the old link is gone. Scan the new QR code to link again; messages still queued for your webhook are kept.</p>`;
   } else if (s.state === 'replaced') {
     help = `<p>WhatsApp closed this session (440) because another client is using the same pairing, for example a second copy of this app or another tool restored from a backup. The bridge does not fight over it.</p><p><strong>What to do:</strong> stop the other client, then press <strong>Reconnect</strong>.</p>`;
   } else if (s.state === 'banned') {
