@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WaSimulator } from '../../src/simulator/index.js';
 import { DATABASE_FILE } from '../../src/state/database.js';
 import { BridgeProcess } from '../support/bridge-process.js';
@@ -68,9 +70,10 @@ test('the log is readable lines at the chosen level, with the QR only as a drawi
 async function pairedDaemon(sim: WaSimulator, receiverUrl: string, dataDir?: string) {
   const bridge = await BridgeProcess.start({ options: webhookOptions(receiverUrl), waUrl: sim.url, dataDir });
   const stream = await StatusStream.open(bridge.ingressUrl);
-  const first = await stream.waitFor((s) => s.state === 'qr' || s.state === 'connected');
+  // Generous: a cold start right after a kill, on a loaded CI machine.
+  const first = await stream.waitFor((s) => s.state === 'qr' || s.state === 'connected', 30_000);
   if (first.state === 'qr') await sim.pairWithQr(first.qr!);
-  await stream.waitForState('connected');
+  await stream.waitForState('connected', 30_000);
   stream.close();
   return bridge;
 }
@@ -139,6 +142,31 @@ test('kill -9 at random moments during a burst, 5 times: everything committed ar
     assert.ok(committed.length >= 900, `${committed.length} of ${sent.length} committed`);
     // Baileys sends the delivery receipt just before it emits the message: a kill in between loses it.
     assert.ok(lost.length <= 5, `${lost.length} lost in the receipt-to-commit window`);
+  } finally {
+    await bridge.kill('SIGTERM');
+    await sim.stop();
+    await receiver.close();
+  }
+});
+
+test('the built app (npm run build, started as run.sh does) pairs, forwards and answers its health check', async () => {
+  const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  const sim = await WaSimulator.start();
+  const receiver = await TestReceiver.start();
+  const bridge = await BridgeProcess.start({ built: true, options: webhookOptions(receiver.url), waUrl: sim.url, env: { API_PORT: '0' } });
+  try {
+    const apiPort = /Message API listening on port (\d+)/.exec(await bridge.waitForLog(/Message API listening/))![1];
+    const health = await fetch(`http://127.0.0.1:${apiPort}/api/health`);
+    assert.equal(health.status, 200);
+    const stream = await StatusStream.open(bridge.ingressUrl);
+    await sim.pairWithQr(await stream.nextQr());
+    await stream.waitForState('connected');
+    stream.close();
+    const page = await fetch(bridge.ingressUrl);
+    assert.match(await page.text(), /<title>WhatsApp Bridge<\/title>/, 'the page is part of the build');
+    const { id } = await sim.sendText(sim.contact({ phone: '4917600000081' }), 'from the built app');
+    await receiver.waitFor(() => receiver.accepted.some((p) => p.id === id));
   } finally {
     await bridge.kill('SIGTERM');
     await sim.stop();
