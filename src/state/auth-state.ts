@@ -42,6 +42,15 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
     'INSERT INTO auth_keys (type, id, value) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET value = excluded.value',
   );
   const deleteKey = db.prepare<[string, string]>('DELETE FROM auth_keys WHERE type = ? AND id = ?');
+  const readPairedAt = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'paired_at'");
+  const writePairedAt = db.prepare<[string]>(
+    "INSERT INTO meta (key, value) VALUES ('paired_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  );
+  const wipeAll = db.transaction(() => {
+    db.prepare('DELETE FROM auth_creds').run();
+    db.prepare('DELETE FROM auth_keys').run();
+    db.prepare("DELETE FROM meta WHERE key = 'paired_at'").run();
+  });
 
   const stored = readCreds.get();
   const creds: AuthenticationCreds = stored
@@ -86,19 +95,15 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
       return Boolean(state.creds.me?.id && state.creds.account);
     },
     wipe() {
-      db.transaction(() => {
-        db.prepare('DELETE FROM auth_creds').run();
-        db.prepare('DELETE FROM auth_keys').run();
-        db.prepare("DELETE FROM meta WHERE key = 'paired_at'").run();
-      })();
+      wipeAll();
       state.creds = initAuthCreds();
     },
     pairedAt() {
-      const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'paired_at'").get();
+      const row = readPairedAt.get();
       return row ? Number(row.value) : null;
     },
     markPaired(at: number) {
-      db.prepare("INSERT INTO meta (key, value) VALUES ('paired_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(at));
+      writePairedAt.run(String(at));
     },
     phoneForLid(lidUser: string) {
       const row = readKey.get('lid-mapping', `${lidUser}_reverse`);
