@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { Bridge } from '../../src/bridge.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions } from '../../src/config/options.js';
-import { startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
+import { postToPage, startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
 import { launchBrowser, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
 
 /**
@@ -160,7 +160,7 @@ describe('pairing, delivering and unlinking through the ingress proxy', () => {
   });
 
   test('the Message API card shows the token masked; Copy hands over the real one', async () => {
-    const token = (await (await fetch(new URL('api/message-api/token', app.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()).token as string;
+    const token = (await (await postToPage(app.url, 'api/message-api/token')).json()).token as string;
     const hint = (await page.textContent('#api-token-hint')) ?? '';
     assert.ok(hint.includes(token.slice(-4)) && !hint.includes(token), `masked: ${hint}`);
     assert.ok(!(await page.content()).includes(token), 'the token is not in the page before asking');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WaSimulator } from '../../src/simulator/index.js';
 import type { ConnectionStatus } from '../../src/whatsapp/connection-status.js';
-import { startBridge, webhookOptions } from '../support/bridge-harness.js';
+import { postToPage, startBridge, webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../support/receiver.js';
 
 async function setup(extra: { keepAliveIntervalMs?: number } = {}) {
@@ -119,7 +119,7 @@ test('440 (session used elsewhere) stops without a reconnect loop and reports it
     await new Promise((r) => setTimeout(r, LONGER_THAN_FIRST_BACKOFF_MS));
     assert.equal(s.sim.connectionCount, before, 'no new connection');
     // The page's Reconnect button brings it back once the other client is gone.
-    await fetch(new URL('api/reconnect', s.bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    await postToPage(s.bridge.url, 'api/reconnect');
     await s.bridge.status.waitForState('connected');
   } finally {
     await s.close();
@@ -158,10 +158,10 @@ test('pairing with a phone-number code instead of the QR', async () => {
   const bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url) });
   try {
     await bridge.status.waitForState('qr');
-    const bad = await fetch(new URL('api/pairing-code', bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: 'abc' }) });
+    const bad = await postToPage(bridge.url, 'api/pairing-code', { phone: 'abc' });
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error, /country code/);
-    const response = await fetch(new URL('api/pairing-code', bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: `+${sim.account.phone}` }) });
+    const response = await postToPage(bridge.url, 'api/pairing-code', { phone: `+${sim.account.phone}` });
     const { code } = await response.json();
     assert.match(code, /^[A-Z0-9]{8}$/);
     assert.equal((await bridge.status.waitFor((st) => st.pairing_code !== null)).pairing_code, code);
@@ -178,7 +178,7 @@ test('pairing with a phone-number code instead of the QR', async () => {
 test('unlink from the page logs out and brings back a QR', async () => {
   const s = await setup();
   try {
-    const response = await fetch(new URL('api/logout', s.bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const response = await postToPage(s.bridge.url, 'api/logout');
     assert.equal(response.status, 200);
     await s.bridge.status.waitForState('qr');
     assert.equal(s.bridge.status.latest!.me, null);

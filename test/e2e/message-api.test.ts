@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WaSimulator, type Contact } from '../../src/simulator/index.js';
-import { startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
+import { postToPage, startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
 import { TestReceiver } from '../support/receiver.js';
 
 const TOKEN = 'api-token-for-the-tests-0123';
@@ -125,7 +125,7 @@ test('not connected is 503; a generated token persists and only its hint is in t
   let bridge = await startBridge({ waUrl: sim.url, options: {} });
   try {
     await bridge.status.waitForState('qr');
-    const token = (await (await fetch(new URL('api/message-api/token', bridge.url), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })).json()).token as string;
+    const token = (await (await postToPage(bridge.url, 'api/message-api/token')).json()).token as string;
     assert.match(token, /^[A-Za-z0-9_-]{32}$/);
     const statusText = await (await fetch(new URL('api/status', bridge.url))).text();
     assert.ok(!statusText.includes(token), 'the status never holds the token');

@@ -51,3 +51,8 @@ export async function startBridge(opts: { waUrl: string; options: Record<string,
 export function webhookOptions(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { webhook_enabled: true, webhook_url: url, log_level: 'info', forward_groups: true, forward_own_messages: false, ...extra };
 }
+
+/** POSTs JSON to the page's API as the page does (the server refuses non-JSON POSTs). */
+export function postToPage(baseUrl: string, path: string, body: unknown = {}): Promise<Response> {
+  return fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
