@@ -7,8 +7,10 @@ RUN apk add --no-cache nodejs npm build-base python3
 
 WORKDIR /app
 
-# Dependency install scripts run only for the packages listed in package.json "allowScripts".
+# Dependency install scripts run only for the packages listed in package.json "allowScripts";
+# our own postinstall applies patches/ (why: docs/architecture.md, "Patches to Baileys").
 COPY package.json package-lock.json ./
+COPY patches/ ./patches/
 RUN npm ci
 
 COPY tsconfig.json tsconfig.build.json ./

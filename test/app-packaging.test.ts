@@ -416,6 +416,15 @@ test('.dockerignore lets every Dockerfile COPY source through', () => {
   assert.deepEqual(blocked, [], `.dockerignore keeps out files the Dockerfile COPYs: ${blocked.join(', ')}`);
 });
 
+test('the image applies patches/ to its dependencies, as npm ci does here', () => {
+  const scripts = (JSON.parse(readText('package.json')) as { scripts: Record<string, string> }).scripts;
+  assert.equal(scripts.postinstall, 'patch-package', 'package.json: add "postinstall": "patch-package" so npm ci applies patches/');
+  const instructions = dockerfileInstructions();
+  const copy = instructions.findIndex((i) => /^COPY\s+patches\/?\s/.test(i));
+  const install = instructions.findIndex((i) => /^RUN\s+npm ci\b/.test(i));
+  assert.ok(copy >= 0 && copy < install, 'Dockerfile: COPY patches/ before "RUN npm ci" (postinstall applies them)');
+});
+
 test('.dockerignore keeps node_modules, dist, test, docs and .git out of the build context', () => {
   const patterns = dockerignorePatterns();
   const mustStayOut = [

@@ -116,39 +116,54 @@ test('SIGTERM mid-burst exits 0 within the Supervisor\'s 10 s and loses nothing'
   }
 });
 
-test('kill -9 at random moments during a burst, 5 times: everything committed arrives, repeats share a webhook-id', async (t) => {
+test('kill -9 at random moments during a burst, 5 times: nothing receipted is lost, repeats share a webhook-id', async (t) => {
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
   let bridge = await pairedDaemon(sim, receiver.url);
   const contacts = Array.from({ length: 5 }, (_, i) => sim.contact({ phone: `49176000001${i}0` }));
+  const refused = new Set<string>();
+  sim.events.on('ack', (ack) => ack.error && refused.add(ack.id));
   const sent: string[] = [];
   try {
     for (let round = 0; round < 5; round++) {
-      const burst = sim.sendMany(200, (i) => ({ from: contacts[i % 5]!, text: `r${round} m${i}` })).then((ids) => sent.push(...ids));
+      const burst = sim.sendMany(200, (i) => ({ from: contacts[i % 5]!, text: `r${round} m${i}` }));
       await receiver.waitForCount(receiver.requests.length + 1 + Math.floor(Math.random() * 100), 15_000);
       await bridge.kill('SIGKILL');
-      await burst.catch(() => undefined);
+      const receiptsAtKill = sim.recorded.receipts.length;
+      const ids = await burst;
+      sent.push(...ids);
+      // WhatsApp forgets a message once it has the receipt, so each receipted one must be committed.
+      const receipted = new Set(sim.recorded.receipts.slice(0, receiptsAtKill).flatMap((r) => r.ids));
+      const committed = new Set(committedIds(bridge.dataDir));
+      const receiptedNotCommitted = ids.filter((id) => receipted.has(id) && !committed.has(id));
+      assert.deepEqual(receiptedNotCommitted, [], `round ${round}: receipted before the kill but not committed`);
       bridge = await pairedDaemon(sim, receiver.url, bridge.dataDir);
     }
-    // Everything the state file recorded as accepted must arrive at least once.
-    const db = new Database(join(bridge.dataDir, DATABASE_FILE), { readonly: true });
-    const committed = db.prepare<[], { id: string }>('SELECT id FROM seen_messages').all().map((r) => r.id);
-    db.close();
-    await receiver.waitFor(() => committed.every((id) => receiver.accepted.some((p) => p.id === id)), 20_000, 'every committed message');
-    assertAllDelivered(receiver, committed);
-    const lost = sent.filter((id) => !committed.includes(id));
+    await sim.waitForAcks(sent, 30_000);
+    const committed = new Set(committedIds(bridge.dataDir));
+    const delivered = sent.filter((id) => committed.has(id) || !refused.has(id));
+    await receiver.waitFor(() => delivered.every((id) => receiver.accepted.some((p) => p.id === id)), 30_000, 'every message');
+    assertAllDelivered(receiver, delivered);
     const repeats = receiver.requests.length - new Set(receiver.accepted.map((p) => p.id)).size;
-    t.diagnostic(`sent ${sent.length}, committed ${committed.length}, delivered twice ${repeats}`);
-    assert.ok(committed.length >= 500, `${committed.length} of ${sent.length} committed`);
-    // Not asserted, measured: messages Baileys had decrypted and receipted but still held in its
-    // event buffer when the process died never reach the outbox (docs/architecture.md).
-    t.diagnostic(`not committed before a kill (lost): ${lost.length}`);
+    t.diagnostic(`sent ${sent.length}, delivered ${delivered.length}, delivered twice ${repeats}, refused after a kill ${[...refused].filter((id) => !committed.has(id)).length}`);
+    // Reported, not asserted: a kill between Baileys saving the advanced Signal session and the
+    // outbox commit (one synchronous step) leaves a message the bridge can no longer decrypt, which
+    // it refuses when WhatsApp delivers it again (docs/architecture.md).
   } finally {
     await bridge.kill('SIGTERM');
     await sim.stop();
     await receiver.close();
   }
 });
+
+function committedIds(dataDir: string): string[] {
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+  try {
+    return db.prepare<[], { id: string }>('SELECT id FROM seen_messages').all().map((r) => r.id);
+  } finally {
+    db.close();
+  }
+}
 
 test('the built app (npm run build, started as run.sh does) pairs, forwards and answers its health check', async () => {
   const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });
