@@ -45,6 +45,28 @@ test('receiver down for a 1,000-message burst across 20 chats, then up: all deli
   }
 });
 
+test('once a retry succeeds, the other waiting chats are tried at once, not at their own retry times', async () => {
+  const receiver = await TestReceiver.start();
+  let up = false;
+  receiver.respondWith(() => ({ status: up ? 200 : 503 }));
+  const h = webhookChannel(receiver.url, { concurrency: 10 });
+  try {
+    h.channel.start();
+    const chats = Array.from({ length: 10 }, (_, i) => `chat${i}@s.whatsapp.net`);
+    h.enqueue(chats.map((chat, i) => ({ chat, id: `W${i}` })));
+    // Two failures each: the next retries are about 5 s away, spread by ±20 % jitter.
+    await waitForEvent(h.bus, ['delivery'], () => (receiver.failed.length >= 20 && receiver.failed.length) || undefined, 8000, 'two failures per chat');
+    up = true;
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 10) || undefined, 10_000, '10 delivered');
+    const deliveredAt = receiver.requests.map((r) => r.at);
+    const spread = Math.max(...deliveredAt) - Math.min(...deliveredAt);
+    assert.ok(spread < 500, `the last chat was delivered ${spread} ms after the first`);
+  } finally {
+    await h.close();
+    await receiver.close();
+  }
+});
+
 test('a 500 is retried and the message then delivered with the same webhook-id', async () => {
   const receiver = await TestReceiver.start();
   receiver.respondWith((_r, i) => ({ status: i === 0 ? 500 : 200 }));

@@ -129,7 +129,16 @@ export class Dispatcher {
       this.deps.log.record(attempt);
       return attempt;
     });
+    if (entry.outcome === 'delivered' && row.attempts > 0) this.retryWaitingChatsNow(now);
     this.deps.bus.emit('delivery', entry);
+  }
+
+  /**
+   * A retry just succeeded: the receiver is back (e.g. Home Assistant finished restarting), so the
+   * other chats stop waiting for their own, possibly minutes-away, retry times.
+   */
+  private retryWaitingChatsNow(now: number): void {
+    for (const head of this.heads.values()) head.nextAttemptAt = Math.min(head.nextAttemptAt, now);
   }
 
   /** Applies an attempt's outcome to its row; returns what the delivery log records. */
