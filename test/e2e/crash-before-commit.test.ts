@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { WaSimulator } from '../../src/simulator/index.js';
+import { BridgeProcess } from '../support/bridge-process.js';
+import { webhookOptions } from '../support/bridge-harness.js';
+import { TestReceiver } from '../support/receiver.js';
+import { StatusStream } from '../support/status-stream.js';
+
+const CRASHER = fileURLToPath(new URL('../support/crash-on-first-message.ts', import.meta.url));
+
+/**
+ * Baileys saves the advanced Signal session in the same key-store transaction that hands the
+ * message over (patches/). A crash before the outbox commit therefore leaves the old session,
+ * and the message WhatsApp delivers again can still be decrypted. With the session saved first,
+ * the copy would be undecryptable and the message lost.
+ */
+test('a crash after decrypting but before storing a message leaves it decryptable when WhatsApp delivers it again', async () => {
+  const sim = await WaSimulator.start();
+  const receiver = await TestReceiver.start();
+  let bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url });
+  try {
+    const stream = await StatusStream.open(bridge.ingressUrl);
+    await sim.pairWithQr(await stream.nextQr());
+    await stream.waitForState('connected');
+    stream.close();
+    await bridge.kill('SIGTERM');
+
+    const alice = sim.contact({ phone: '4917600000095' });
+    const { id } = await sim.sendText(alice, 'decrypted, then the crash');
+    const crasher = spawn(process.execPath, ['--import', 'tsx', CRASHER], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: bridge.dataDir, WA_WEBSOCKET_URL: sim.url },
+      stdio: 'ignore',
+    });
+    const [, signal] = (await Promise.race([once(crasher, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('the message never reached the connection')), 20_000))])) as [number | null, string | null];
+    assert.equal(signal, 'SIGKILL');
+    assert.ok(!sim.recorded.receipts.some((r) => r.ids.includes(id)), 'no receipt left before the crash');
+
+    const refused: string[] = [];
+    sim.events.on('ack', (ack) => ack.error && refused.push(ack.id));
+    bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url, dataDir: bridge.dataDir });
+    await receiver.waitFor(() => receiver.accepted.some((p) => p.id === id), 20_000, 'the message after the crash');
+    assert.deepEqual(refused, [], 'the bridge refused the copy WhatsApp delivered again');
+  } finally {
+    await bridge.kill('SIGTERM');
+    await sim.stop();
+    await receiver.close();
+  }
+});
