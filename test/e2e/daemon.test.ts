@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WaSimulator } from '../../src/simulator/index.js';
-import { DATABASE_FILE } from '../../src/state/database.js';
 import { BridgeProcess } from '../support/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../support/receiver.js';
+import { committedMessageIds } from '../support/state-file.js';
 import { StatusStream } from '../support/status-stream.js';
 
 const optionErrors: Array<[string, Record<string, unknown> | string | null, RegExp]> = [
@@ -134,7 +132,7 @@ test('kill -9 at random moments during a burst, 5 times: nothing is lost, repeat
       sent.push(...ids);
       // WhatsApp forgets a message once it has the receipt, so each receipted one must be committed.
       const receipted = new Set(sim.recorded.receipts.slice(0, receiptsAtKill).flatMap((r) => r.ids));
-      const committed = new Set(committedIds(bridge.dataDir));
+      const committed = new Set(committedMessageIds(bridge.dataDir));
       const receiptedNotCommitted = ids.filter((id) => receipted.has(id) && !committed.has(id));
       assert.deepEqual(receiptedNotCommitted, [], `round ${round}: receipted before the kill but not committed`);
       bridge = await pairedDaemon(sim, receiver.url, bridge.dataDir);
@@ -152,15 +150,6 @@ test('kill -9 at random moments during a burst, 5 times: nothing is lost, repeat
     await receiver.close();
   }
 });
-
-function committedIds(dataDir: string): string[] {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-  try {
-    return db.prepare<[], { id: string }>('SELECT id FROM seen_messages').all().map((r) => r.id);
-  } finally {
-    db.close();
-  }
-}
 
 test('the built app (npm run build, started as run.sh does) pairs, forwards and answers its health check', async () => {
   const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8' });

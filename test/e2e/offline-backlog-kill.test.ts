@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { WaSimulator } from '../../src/simulator/index.js';
-import { DATABASE_FILE } from '../../src/state/database.js';
 import { BridgeProcess } from '../support/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../support/receiver.js';
+import { committedMessageIds } from '../support/state-file.js';
 import { StatusStream } from '../support/status-stream.js';
 
 /**
@@ -39,9 +37,7 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
     await fiftyReceipted;
     await bridge.kill('SIGKILL');
     const receiptedAtKill = new Set(sim.recorded.receipts.flatMap((r) => r.ids).filter((id) => inBacklog.has(id)));
-    const db = new Database(join(bridge.dataDir, DATABASE_FILE), { readonly: true });
-    const committed = new Set(db.prepare<[], { id: string }>('SELECT id FROM seen_messages').all().map((r) => r.id));
-    db.close();
+    const committed = new Set(committedMessageIds(bridge.dataDir));
     t.diagnostic(`at the kill: ${receiptedAtKill.size} receipted, ${committed.size} committed`);
     assert.deepEqual([...receiptedAtKill].filter((id) => !committed.has(id)), [], 'WhatsApp has receipts for messages the outbox does not have');
 
