@@ -34,7 +34,8 @@ test('a crash after decrypting but before storing a message leaves it decryptabl
       env: { PATH: process.env.PATH ?? '', DATA_DIR: bridge.dataDir, WA_WEBSOCKET_URL: sim.url },
       stdio: 'ignore',
     });
-    const [, signal] = (await Promise.race([once(crasher, 'exit'), new Promise((_, reject) => setTimeout(() => reject(new Error('the message never reached the connection')), 20_000))])) as [number | null, string | null];
+    // Times out (AbortError) if the message never reaches the connection.
+    const [, signal] = (await once(crasher, 'exit', { signal: AbortSignal.timeout(20_000) })) as [number | null, string | null];
     assert.equal(signal, 'SIGKILL');
     assert.ok(!sim.recorded.receipts.some((r) => r.ids.includes(id)), 'no receipt left before the crash');
 
