@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../src/state/database.js';
-import { BridgeProcess } from '../test/support/bridge-process.js';
-import { TestReceiver } from '../test/support/receiver.js';
-import { StatusStream } from '../test/support/status-stream.js';
+import { BridgeProcess } from '../simulator/harness/bridge-process.js';
+import { TestReceiver } from '../simulator/harness/receiver.js';
+import { StatusStream } from '../simulator/harness/status-stream.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
 
 const quick = process.argv.includes('--quick');

@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WaSimulator } from '../src/simulator/index.js';
-import { BridgeProcess } from '../test/support/bridge-process.js';
-import { StatusStream } from '../test/support/status-stream.js';
+import { WaSimulator } from '../simulator/index.js';
+import { BridgeProcess } from '../simulator/harness/bridge-process.js';
+import { StatusStream } from '../simulator/harness/status-stream.js';
 
 const say = (line: string) => console.log(`\x1b[36m[demo]\x1b[0m ${line}`);
 

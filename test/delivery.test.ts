@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { webhookChannel } from './support/delivery-harness.js';
-import { waitForEvent } from '../src/simulator/waits.js';
-import { TestReceiver } from './support/receiver.js';
+import { waitForEvent } from '../simulator/waits.js';
+import { TestReceiver } from '../simulator/harness/receiver.js';
 
 /** Asserts each chat's messages arrived in the order they were queued. */
 function assertOrderPerChat(bodies: Array<{ chat: string; n: number }>) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { createHttpClient } from '../src/delivery/http-post.js';
 import { WebhookSender } from '../src/delivery/webhook-sender.js';
-import { TestReceiver } from './support/receiver.js';
+import { TestReceiver } from '../simulator/harness/receiver.js';
 
 const SECRET = 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
 const TOKEN = 'receiver-token-1234';

@@ -2,8 +2,8 @@
  * The simulator in its own process for the benchmark, driven over IPC, so its encryption work
  * does not share an event loop with the client being measured.
  */
-import { WaSimulator } from '../../src/simulator/index.js';
-import type { Contact } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
+import type { Contact } from '../../simulator/index.js';
 import { now, type SimCommand, type SimReply } from './protocol.js';
 
 const sim = await WaSimulator.start();

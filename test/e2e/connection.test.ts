@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import type { ConnectionStatus } from '../../src/whatsapp/connection-status.js';
 import { postToPage, startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 async function setup(extra: { keepAliveIntervalMs?: number } = {}) {
   const sim = await WaSimulator.start();

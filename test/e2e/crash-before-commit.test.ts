@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { WaSimulator } from '../../src/simulator/index.js';
-import { BridgeProcess } from '../support/bridge-process.js';
+import { WaSimulator } from '../../simulator/index.js';
+import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
-import { StatusStream } from '../support/status-stream.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
+import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 const CRASHER = fileURLToPath(new URL('../support/crash-on-first-message.ts', import.meta.url));
 

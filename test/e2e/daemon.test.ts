@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WaSimulator } from '../../src/simulator/index.js';
-import { BridgeProcess } from '../support/bridge-process.js';
+import { WaSimulator } from '../../simulator/index.js';
+import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { committedMessageIds } from '../support/state-file.js';
-import { StatusStream } from '../support/status-stream.js';
+import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 const optionErrors: Array<[string, Record<string, unknown> | string | null, RegExp]> = [
   ['a missing options.json', null, /options\.json does not exist/],

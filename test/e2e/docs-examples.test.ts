@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, defineScalarTag, load } from 'js-yaml';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 /**
  * The docs cannot drift from the code: every YAML example parses, and every field an example

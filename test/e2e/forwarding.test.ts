@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { proto } from '@whiskeysockets/baileys';
-import { WaSimulator, type Contact } from '../../src/simulator/index.js';
+import { WaSimulator, type Contact } from '../../simulator/index.js';
 import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 /** Simulator -> real Baileys -> bridge -> a real HTTP receiver, paired from the status API's QR. */
 async function pairedBridge(options: Record<string, unknown> = {}) {

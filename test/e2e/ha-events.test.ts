@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 const SUPERVISOR_TOKEN = 'supervisor-token-for-tests';
 

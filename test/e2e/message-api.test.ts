@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { WaSimulator, type Contact } from '../../src/simulator/index.js';
+import { WaSimulator, type Contact } from '../../simulator/index.js';
 import { postToPage, startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 const TOKEN = 'api-token-for-the-tests-0123';
 

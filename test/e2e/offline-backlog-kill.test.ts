@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
-import { BridgeProcess } from '../support/bridge-process.js';
+import { WaSimulator } from '../../simulator/index.js';
+import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../support/receiver.js';
+import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { committedMessageIds } from '../support/state-file.js';
-import { StatusStream } from '../support/status-stream.js';
+import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 /**
  * The messages WhatsApp kept while the bridge was stopped arrive as an offline backlog, which

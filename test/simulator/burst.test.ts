@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import { pairedClient } from './helpers.js';
 
 const BURST = 1_000;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { memoryAuthState, TestClient } from './helpers.js';
 
 test('CLI: prints the URL, pairs by QR, sends a message, quits cleanly', { timeout: 10_000 }, async () => {
-	const cli = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/cli.ts', '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+	const cli = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
 	const lines: string[] = [];
 	const output = createInterface({ input: cli.stdout });
 	const waitForLine = (pattern: RegExp) =>

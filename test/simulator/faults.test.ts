@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DisconnectReason } from '@whiskeysockets/baileys';
-import { WaSimulator, type StreamFault } from '../../src/simulator/index.js';
+import { WaSimulator, type StreamFault } from '../../simulator/index.js';
 import { pairedClient, TestClient } from './helpers.js';
 
 const streamFaults: [StreamFault, number][] = [

@@ -10,8 +10,8 @@ import {
 	type WASocket
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
-import { memoryKeyStore, type WaSimulator } from '../../src/simulator/index.js';
-import { waitForEvent } from '../../src/simulator/waits.js';
+import { memoryKeyStore, type WaSimulator } from '../../simulator/index.js';
+import { waitForEvent } from '../../simulator/waits.js';
 
 export const silent = pino({ level: 'silent' });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { after, before, test } from 'node:test';
 import { proto, WAMessageStubType, type AuthenticationState } from '@whiskeysockets/baileys';
-import { WaSimulator, type Contact } from '../../src/simulator/index.js';
-import { messageTypeOf, mediaTypeOf } from '../../src/simulator/stanzas.js';
+import { WaSimulator, type Contact } from '../../simulator/index.js';
+import { messageTypeOf, mediaTypeOf } from '../../simulator/stanzas.js';
 import { pairedClient, silent, TestClient } from './helpers.js';
 
 let sim: WaSimulator;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import { pairedClient } from './helpers.js';
 
 test('the client replies to a phone JID quoting a received message; the contact decrypts it', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
-import { WaSimulator } from '../../src/simulator/index.js';
+import { WaSimulator } from '../../simulator/index.js';
 import { memoryAuthState, pairedClient, TestClient } from './helpers.js';
 
 test('QR pairing: pair-success, 515 restart, login, prekey upload, connection open', async () => {

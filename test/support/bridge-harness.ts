@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Bridge } from '../../src/bridge.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions, type OptionProblem } from '../../src/config/options.js';
-import { StatusStream } from './status-stream.js';
+import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 export interface InProcessBridge {
   bridge: Bridge;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { waitForEvent } from '../../src/simulator/waits.js';
+import { waitForEvent } from '../waits.js';
 import type { StatusReport } from '../../src/web/status-report.js';
 
 /**

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitForEvent } from '../../src/simulator/waits.js';
+import { waitForEvent } from '../waits.js';
 
 export interface ReceivedRequest {
   method: string;

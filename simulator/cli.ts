@@ -1,5 +1,5 @@
 /**
- * Interactive loopback WhatsApp: `npx tsx src/simulator/cli.ts [--port N]` (or `npm run sim`).
+ * Interactive loopback WhatsApp: `npx tsx simulator/cli.ts [--port N]` (or `npm run sim`).
  * Point the bridge at the printed URL, then type commands (`help`).
  */
 import { createInterface } from 'node:readline';
