@@ -50,6 +50,7 @@ export class Bridge {
   private readonly messageApi: MessageApiServer;
   private readonly sendQueue: SendQueue;
   private readonly apiToken: ApiToken;
+  private readonly deliveryLog: DeliveryLog;
   private apiPort = 0;
 
   constructor(private readonly settings: BridgeSettings) {
@@ -59,6 +60,7 @@ export class Bridge {
     this.auth = useSqliteAuthState(this.db);
     const outbox = new Outbox(this.db);
     const log = new DeliveryLog(this.db);
+    this.deliveryLog = log;
 
     const webhookUrl = options.webhook.url;
     this.webhook =
@@ -177,7 +179,7 @@ export class Bridge {
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),
-      recentDeliveries: (limit) => this.webhook?.recent(limit) ?? [],
+      recentDeliveries: (limit) => this.deliveryLog.recent(limit),
       logout: () => this.connection.logout(),
       reconnect: () => this.connection.reconnect(),
       requestPairingCode: (digits) => this.connection.requestPairingCode(digits),
@@ -185,7 +187,7 @@ export class Bridge {
         if (!this.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
         return this.webhook.sendTest(JSON.stringify(samplePayload(this.connection.status.account?.jid ?? null)));
       },
-      retryDeadWebhooks: () => this.webhook?.requeueDead() ?? 0,
+      retryDeadDeliveries: () => (this.webhook?.requeueDead() ?? 0) + (this.haEvents?.channel.requeueDead() ?? 0),
       apiToken: () => this.apiToken.value,
     };
   }

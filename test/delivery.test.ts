@@ -77,7 +77,7 @@ test('a 500 is retried and the message then delivered with the same webhook-id',
     await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
     assert.equal(receiver.failed.length, 1);
     assert.equal(receiver.failed[0]!.headers['webhook-id'], receiver.requests[0]!.headers['webhook-id']);
-    const log = h.channel.recent();
+    const log = h.log.recent(50, "webhook");
     assert.deepEqual(log.map((a) => [a.outcome, a.status, a.attempt]), [['delivered', 200, 2], ['retrying', 500, 1]]);
   } finally {
     await h.close();
@@ -93,7 +93,7 @@ test('a receiver that times out is retried', async () => {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'T1' }]);
     await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
-    const log = h.channel.recent();
+    const log = h.log.recent(50, "webhook");
     assert.equal(log.at(-1)!.error, 'timed out');
     assert.equal(log.at(-1)!.outcome, 'retrying');
     assert.equal(log[0]!.outcome, 'delivered');

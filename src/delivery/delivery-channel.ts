@@ -25,7 +25,6 @@ export interface ChannelStatus {
   target: string;
   paused: string | null;
   counts: OutboxCounts;
-  lastDelivery: DeliveryAttempt | null;
 }
 
 /** One destination end to end: the body it wants, its sender, and the dispatcher draining its rows. */
@@ -69,13 +68,9 @@ export class DeliveryChannel implements MessageDestination {
       target: this.deps.sender.target,
       paused: this.dispatcher.paused,
       counts: this.deps.outbox.counts(this.deps.destination, now),
-      lastDelivery: this.deps.log.lastSuccess(this.deps.destination),
     };
   }
 
-  recent(limit?: number): DeliveryAttempt[] {
-    return this.deps.log.recent(this.deps.destination, limit);
-  }
 
   /** Sends a body once through the same sender (headers, signature), outside the queue. */
   async sendTest(body: string): Promise<AttemptResult & { delivered: boolean }> {

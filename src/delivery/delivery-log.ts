@@ -25,19 +25,15 @@ export class DeliveryLog {
   private readonly insert;
   private readonly prune;
   private readonly recentRows;
-  private readonly lastDelivered;
+  private readonly recentRowsOf;
 
   constructor(db: Db) {
     this.insert = db.prepare<[string, number, string, string, number, number | null, string | null, number, string]>(
       'INSERT INTO delivery_log (destination, at, message_id, chat, attempt, status, error, duration_ms, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.prune = db.prepare<[number | bigint]>('DELETE FROM delivery_log WHERE seq <= ?');
-    this.recentRows = db.prepare<[string, number], LogRecord>(
-      'SELECT * FROM delivery_log WHERE destination = ? ORDER BY seq DESC LIMIT ?',
-    );
-    this.lastDelivered = db.prepare<[string], LogRecord>(
-      "SELECT * FROM delivery_log WHERE destination = ? AND outcome = 'delivered' ORDER BY seq DESC LIMIT 1",
-    );
+    this.recentRows = db.prepare<[number], LogRecord>('SELECT * FROM delivery_log ORDER BY seq DESC LIMIT ?');
+    this.recentRowsOf = db.prepare<[string, number], LogRecord>('SELECT * FROM delivery_log WHERE destination = ? ORDER BY seq DESC LIMIT ?');
   }
 
   record(a: DeliveryAttempt): void {
@@ -46,14 +42,11 @@ export class DeliveryLog {
     if (BigInt(lastInsertRowid) % 50n === 0n) this.prune.run(BigInt(lastInsertRowid) - BigInt(DELIVERY_LOG_SIZE));
   }
 
-  recent(destination: Destination, limit = 50): DeliveryAttempt[] {
-    return this.recentRows.all(destination, limit).map(toAttempt);
+  /** The latest attempts, newest first: of every destination, or of one. */
+  recent(limit = 50, destination?: Destination): DeliveryAttempt[] {
+    return (destination ? this.recentRowsOf.all(destination, limit) : this.recentRows.all(limit)).map(toAttempt);
   }
 
-  lastSuccess(destination: Destination): DeliveryAttempt | null {
-    const row = this.lastDelivered.get(destination);
-    return row ? toAttempt(row) : null;
-  }
 }
 
 interface LogRecord {

@@ -10,12 +10,14 @@ import type { StatusReport } from './status-report.js';
 /** What the page can ask the bridge to do. */
 export interface IngressActions {
   status(): StatusReport;
+  /** The latest attempts of every destination, newest first. */
   recentDeliveries(limit: number): DeliveryAttempt[];
   logout(): Promise<void>;
   reconnect(): void;
   requestPairingCode(phoneDigits: string): Promise<string>;
   sendTestWebhook(): Promise<{ delivered: boolean; status: number | null; error: string | null; durationMs: number }>;
-  retryDeadWebhooks(): number;
+  /** Re-queues the dead deliveries of every destination; returns how many. */
+  retryDeadDeliveries(): number;
   /** The message API's token, for the page's copy button (asked for on click, never in the status). */
   apiToken(): string;
 }
@@ -131,8 +133,8 @@ export class IngressServer {
     app.post('/api/webhook/test', async (_req, res) => {
       res.json(await actions.sendTestWebhook());
     });
-    app.post('/api/webhook/retry-dead', (_req, res) => {
-      res.json({ requeued: actions.retryDeadWebhooks() });
+    app.post('/api/deliveries/retry-dead', (_req, res) => {
+      res.json({ requeued: actions.retryDeadDeliveries() });
     });
     app.post('/api/message-api/token', (_req, res) => {
       res.set('Cache-Control', 'no-store').json({ token: actions.apiToken() });

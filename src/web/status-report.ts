@@ -1,6 +1,5 @@
 import type { OptionProblem } from '../config/options.js';
 import type { ChannelStatus } from '../delivery/delivery-channel.js';
-import type { DeliveryAttempt } from '../delivery/delivery-log.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { APP_VERSION } from '../version.js';
 
@@ -20,7 +19,6 @@ export interface StatusReport {
     enabled: boolean;
     url_host: string | null;
     paused: string | null;
-    last_delivery: DeliveryAttempt | null;
     counters: { delivered: number; queued: number; retrying: number; dead: number; oldest_queued_age_s: number | null };
   };
   ha_events: { enabled: boolean; paused: string | null; delivered: number; queued: number; dead: number };
@@ -58,7 +56,6 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       enabled: s.webhookEnabled,
       url_host: s.webhookHost,
       paused: s.webhook?.paused ?? null,
-      last_delivery: s.webhook?.lastDelivery ?? null,
       counters: {
         delivered: counts?.delivered ?? 0,
         queued: counts?.queued ?? 0,

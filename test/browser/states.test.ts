@@ -84,7 +84,7 @@ describe('failure states, each with what to do', () => {
     await screenshot(page, '12-paused');
     await page.click('#retry-btn');
     await page.waitForFunction(() => /Re-queued 3 deliveries/.test(document.getElementById('webhook-result')!.textContent ?? ''));
-    assert.deepEqual(fake.posts.at(-1), { path: 'webhook/retry-dead', body: {} });
+    assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
   });
 
   test('a failed test send shows the error the bridge got', async () => {

@@ -555,7 +555,7 @@ $('api-token-btn').addEventListener('click', (event) => busy(event.currentTarget
 $('retry-btn').addEventListener('click', (event) => {
   const result = $('webhook-result');
   busy(event.currentTarget, result, async () => {
-    const { requeued } = await post('api/webhook/retry-dead');
+    const { requeued } = await post('api/deliveries/retry-dead');
     result.dataset.tone = 'ok';
     result.textContent = `Re-queued ${requeued} ${requeued === 1 ? 'delivery' : 'deliveries'}; delivery resumed.`;
     resultShownFor = null;

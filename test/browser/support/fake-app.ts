@@ -21,7 +21,6 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
       enabled: true,
       url_host: 'homeassistant:8123',
       paused: null,
-      last_delivery: null,
       counters: { delivered: 0, queued: 0, retrying: 0, dead: 0, oldest_queued_age_s: null },
     },
     ha_events: { enabled: false, paused: null, delivered: 0, queued: 0, dead: 0 },
@@ -55,7 +54,7 @@ export class FakeApp {
       reconnect: () => record('reconnect'),
       requestPairingCode: async (digits) => (record('pairing-code', { digits }), 'ABCD1234'),
       sendTestWebhook: async () => (record('webhook/test'), this.testResult),
-      retryDeadWebhooks: () => (record('webhook/retry-dead'), this.current.webhook.counters.dead),
+      retryDeadDeliveries: () => (record('deliveries/retry-dead'), this.current.webhook.counters.dead + this.current.ha_events.dead),
       apiToken: () => 'fake-api-token',
     };
     this.actions = actions;
