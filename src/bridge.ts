@@ -1,4 +1,4 @@
-import { resolveApiToken, tokenHint, type ApiToken } from './api/api-token.js';
+import { ApiToken } from './api/api-token.js';
 import { MessageApiServer } from './api/message-api-server.js';
 import { MessageSender } from './api/message-sender.js';
 import { RecentMessages, SentMessageIds } from './api/recent-messages.js';
@@ -6,19 +6,22 @@ import { SendQueue } from './api/send-queue.js';
 import { Bus } from './bus.js';
 import type { Environment } from './config/environment.js';
 import type { ParsedOptions } from './config/options.js';
-import { DeliveryChannel } from './delivery/delivery-channel.js';
 import { DeliveryLog } from './delivery/delivery-log.js';
+import type { Destination, DestinationContext } from './delivery/destination.js';
 import { Outbox } from './delivery/outbox.js';
-import { WebhookSender } from './delivery/webhook-sender.js';
-import { HaEvents } from './homeassistant/ha-events.js';
+import { webhookDestination } from './delivery/webhook-destination.js';
+import { ConnectionEvents } from './homeassistant/connection-events.js';
+import { haEventDestination } from './homeassistant/ha-event-destination.js';
+import { Intake } from './intake/intake.js';
+import type { Part } from './lifecycle.js';
 import { baileysLogger, type Logger } from './logging/logger.js';
+import { samplePayload } from './payload/sample-payload.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
-import { openDatabase, type Db } from './state/database.js';
-import { WhatsAppConnection } from './whatsapp/connection.js';
-import { MessageForwarder } from './whatsapp/message-forwarder.js';
-import { samplePayload } from './whatsapp/sample-payload.js';
+import type { Db } from './state/database.js';
+import { StateFile } from './state/state-file.js';
 import { IngressServer, type IngressActions } from './web/ingress-server.js';
 import { buildStatusReport } from './web/status-report.js';
+import { WhatsAppConnection } from './whatsapp/connection.js';
 
 export interface BridgeSettings {
   env: Environment;
@@ -28,171 +31,166 @@ export interface BridgeSettings {
   keepAliveIntervalMs?: number;
 }
 
-/** Supervisor gives an app 10 s to stop; in-flight HTTP attempts get this long to finish. */
-const STOP_DELIVERIES_WITHIN_MS = 5_000;
 /** How many sends may wait for their turn before the API answers 429. */
 const SEND_QUEUE_CAPACITY = 10;
 
+/** What the page reads and acts on. */
+interface Core {
+  auth: SqliteAuthState;
+  log: DeliveryLog;
+  connection: WhatsAppConnection;
+  webhook: Destination | null;
+  haEvents: Destination | null;
+  apiToken: ApiToken;
+  messageApi: MessageApiServer;
+}
+
+/** The parts of a running bridge, wired to each other over the state file and the bus. */
+interface Assembly extends Core {
+  ingress: IngressServer;
+  /** In start order; they stop in reverse. */
+  parts: Part[];
+}
+
 /**
- * The controller: opens the state file and composes the features over one event bus.
- * The message path is connection -> forwarder (filter, normalise, commit to the outbox) ->
- * delivery channels (webhook, Home Assistant events); replies go message API -> send queue ->
- * connection.
+ * The controller. The state file opens first; the other parts are then wired over it and the
+ * bus and started in order: the page, the destinations, the WhatsApp connection, the message
+ * API. The message path is connection -> intake (filter, normalise, commit to the outbox) ->
+ * destinations (webhook, Home Assistant events); replies go message API -> send queue ->
+ * connection. `stop` stops the parts in reverse, the state file last.
  */
 export class Bridge {
   readonly bus = new Bus();
-  private readonly db: Db;
-  private readonly auth: SqliteAuthState;
-  private readonly connection: WhatsAppConnection;
-  private readonly webhook: DeliveryChannel | null;
-  private readonly haEvents: HaEvents | null;
-  private readonly ingress: IngressServer;
-  private readonly messageApi: MessageApiServer;
-  private readonly sendQueue: SendQueue;
-  private readonly apiToken: ApiToken;
-  private readonly deliveryLog: DeliveryLog;
-  private apiPort = 0;
+  private readonly stateFile: StateFile;
+  private started: Part[] = [];
 
   constructor(private readonly settings: BridgeSettings) {
-    const { env, parsed, logger } = settings;
-    const options = parsed.options;
-    this.db = openDatabase(env.dataDir);
-    this.auth = useSqliteAuthState(this.db);
-    const outbox = new Outbox(this.db);
-    const log = new DeliveryLog(this.db);
-    this.deliveryLog = log;
+    this.stateFile = new StateFile(settings.env.dataDir);
+  }
 
-    const webhookUrl = options.webhook.url;
-    this.webhook =
-      options.webhook.enabled && webhookUrl
-        ? new DeliveryChannel({
-            destination: 'webhook',
-            sender: new WebhookSender({ ...options.webhook, url: webhookUrl }),
-            bodyFor: (payload) => JSON.stringify(payload),
-            outbox,
-            log,
-            bus: this.bus,
-            logger,
-          })
-        : null;
-    this.haEvents =
-      options.haEventEnabled && env.supervisorToken
-        ? new HaEvents({ supervisorUrl: env.supervisorUrl, supervisorToken: env.supervisorToken, outbox, log, bus: this.bus, logger })
-        : null;
-    if (options.haEventEnabled && !env.supervisorToken) {
-      logger.error("Option 'ha_event_enabled' needs Home Assistant's Supervisor (SUPERVISOR_TOKEN is not set); events are off.");
+  /** Starts every part; resolves with the ports actually bound. */
+  async start(): Promise<{ ingressPort: number; apiPort: number }> {
+    await this.startPart(this.stateFile);
+    const app = this.assemble(this.stateFile.db);
+    for (const part of app.parts) await this.startPart(part);
+    this.logDestinations(app);
+    return { ingressPort: app.ingress.port, apiPort: app.messageApi.port };
+  }
+
+  /** Graceful stop: messages Baileys still buffers are committed, deliveries under way finish, the pairing is kept. */
+  async stop(): Promise<void> {
+    const parts = this.started.reverse();
+    this.started = [];
+    for (const part of parts) {
+      try {
+        await part.stop();
+      } catch (error) {
+        this.settings.logger.error(`A part of the app did not stop cleanly: ${(error as Error).message}`);
+      }
     }
+  }
+
+  private async startPart(part: Part): Promise<void> {
+    await part.start();
+    this.started.push(part);
+  }
+
+  private assemble(db: Db): Assembly {
+    const { env, parsed, logger } = this.settings;
+    const options = parsed.options;
+    const bus = this.bus;
+    const auth = useSqliteAuthState(db);
+    const outbox = new Outbox(db);
+    const log = new DeliveryLog(db);
+    const context: DestinationContext = { outbox, log, bus, logger };
+
+    const webhook = options.webhook.state === 'on' ? webhookDestination(options.webhook, context) : null;
+    const haEvents = options.haEventEnabled && env.supervisorToken ? haEventDestination({ url: env.supervisorUrl, token: env.supervisorToken }, context) : null;
+    const destinations = [webhook, haEvents].filter((d): d is Destination => d !== null);
 
     const recent = new RecentMessages();
     const sentIds = new SentMessageIds();
-    const forwarder = new MessageForwarder({
+    const intake = new Intake({
       outbox,
-      destinations: [this.webhook, this.haEvents?.channel].filter((d): d is DeliveryChannel => Boolean(d)),
+      destinations,
       filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
       account: () => ({
-        phoneJid: this.connection.status.account?.jid ?? null,
-        lidJid: this.connection.status.account?.lid ?? null,
-        phoneForLid: (lidUser) => this.auth.phoneForLid(lidUser),
+        phoneJid: connection.status.account?.jid ?? null,
+        lidJid: connection.status.account?.lid ?? null,
+        phoneForLid: (lidUser) => auth.phoneForLid(lidUser),
       }),
-      bus: this.bus,
+      bus,
       logger,
     });
-
-    this.connection = new WhatsAppConnection({
-      auth: this.auth,
-      bus: this.bus,
+    const connection = new WhatsAppConnection({
+      auth,
+      bus,
       logger,
       baileysLogger: baileysLogger(logger, options.logLevel),
       waWebSocketUrl: env.waWebSocketUrl,
-      keepAliveIntervalMs: settings.keepAliveIntervalMs,
+      keepAliveIntervalMs: this.settings.keepAliveIntervalMs,
       onMessages: (messages, type) => {
-        forwarder.handle(messages, type);
+        intake.accept(messages, type);
         recent.remember(messages);
       },
     });
 
-    this.apiToken = resolveApiToken(this.db, options.apiToken);
-    this.sendQueue = new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY);
-    this.messageApi = new MessageApiServer({
+    const apiToken = new ApiToken(db, options.apiToken);
+    const messageApi = new MessageApiServer({
       host: env.apiHost,
       port: env.apiPort,
-      token: this.apiToken.value,
-      sender: new MessageSender({ connection: this.connection, recent, sentIds, queue: this.sendQueue, logger }),
-      health: () => ({ whatsapp: this.connection.status.state }),
+      token: apiToken,
+      sender: new MessageSender({ connection, recent, sentIds, queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY), logger }),
+      health: () => ({ whatsapp: connection.status.state }),
       logger,
     });
-
-    this.ingress = new IngressServer({
+    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi };
+    const ingress = new IngressServer({
       host: env.ingressHost,
       port: env.ingressPort,
       allowedClient: env.ingressAllowedClient,
-      actions: this.ingressActions(),
-      bus: this.bus,
+      actions: this.ingressActions(core),
+      bus,
       logger,
     });
+    const connectionEvents = haEvents ? [new ConnectionEvents({ bus, destination: haEvents })] : [];
+    return { ...core, ingress, parts: [apiToken, ingress, ...destinations, ...connectionEvents, connection, messageApi] };
   }
 
-  /** Starts every feature; resolves with the ports actually bound. */
-  async start(): Promise<{ ingressPort: number; apiPort: number }> {
+  private logDestinations(app: Assembly): void {
     const { logger, parsed } = this.settings;
-    const ingressPort = await this.ingress.start();
-    logger.info(`Web UI listening on port ${ingressPort}.`);
-    this.apiPort = await this.messageApi.start();
-    logger.info(`Message API listening on port ${this.apiPort}.`);
-    if (this.webhook) {
-      this.webhook.start();
-      logger.info(`Forwarding incoming messages to the webhook at ${this.webhook.status().target}.`);
-    } else if (!parsed.problems.some((p) => p.option.startsWith('webhook'))) {
-      logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded to it.");
-    }
-    if (this.haEvents) {
-      this.haEvents.start();
-      logger.info('Firing whatsapp_message events on the Home Assistant event bus.');
-    }
-    this.connection.start();
-    return { ingressPort, apiPort: this.apiPort };
+    const webhook = parsed.options.webhook;
+    if (webhook.state === 'on') logger.info(`Forwarding incoming messages to the webhook at ${webhook.url.host}.`);
+    if (webhook.state === 'off') logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded to it.");
+    if (app.haEvents) logger.info('Firing whatsapp_message events on the Home Assistant event bus.');
   }
 
-  /** Graceful stop: messages Baileys still buffers are committed, the pairing is kept. */
-  async stop(): Promise<void> {
-    this.sendQueue.stop();
-    await this.messageApi.stop();
-    await this.connection.stop();
-    const deliveries = [this.webhook?.stop(), this.haEvents?.stop()];
-    await Promise.race([Promise.all(deliveries), delay(STOP_DELIVERIES_WITHIN_MS)]);
-    await this.ingress.stop();
-    this.db.close();
-  }
-
-  private ingressActions(): IngressActions {
-    const options = this.settings.parsed.options;
+  private ingressActions(app: Core): IngressActions {
+    const webhookOption = this.settings.parsed.options.webhook;
+    const destinations = () => [app.webhook, app.haEvents].filter((d): d is Destination => d !== null);
     return {
       status: () =>
         buildStatusReport({
-          connection: this.connection.status,
-          pairedAt: this.auth.pairedAt(),
-          webhookEnabled: this.webhook !== null,
-          webhookHost: options.webhook.url?.host ?? null,
-          webhook: this.webhook?.status() ?? null,
-          haEvents: this.haEvents?.channel.status() ?? null,
-          api: { port: this.apiPort, tokenSource: this.apiToken.source, tokenHint: tokenHint(this.apiToken.value) },
+          connection: app.connection.status,
+          pairedAt: app.auth.pairedAt(),
+          webhookState: webhookOption.state,
+          webhookHost: webhookOption.state === 'on' ? webhookOption.url.host : null,
+          webhook: app.webhook?.status() ?? null,
+          haEvents: app.haEvents?.status() ?? null,
+          api: { port: app.messageApi.port, tokenSource: app.apiToken.source, tokenHint: app.apiToken.hint() },
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),
-      recentDeliveries: (limit) => this.deliveryLog.recent(limit),
-      logout: () => this.connection.logout(),
-      reconnect: () => this.connection.reconnect(),
-      requestPairingCode: (digits) => this.connection.requestPairingCode(digits),
+      recentDeliveries: (limit) => app.log.recent(limit),
+      logout: () => app.connection.logout(),
+      reconnect: () => app.connection.reconnect(),
+      requestPairingCode: (digits) => app.connection.requestPairingCode(digits),
       sendTestWebhook: async () => {
-        if (!this.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
-        return this.webhook.sendTest(JSON.stringify(samplePayload(this.connection.status.account?.jid ?? null)));
+        if (!app.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
+        return app.webhook.sendTest(JSON.stringify(samplePayload(app.connection.status.account?.jid ?? null)));
       },
-      retryDeadDeliveries: () => (this.webhook?.requeueDead() ?? 0) + (this.haEvents?.channel.requeueDead() ?? 0),
-      apiToken: () => this.apiToken.value,
+      retryDeadDeliveries: () => destinations().reduce((sum, d) => sum + d.requeueDead(), 0),
+      apiToken: () => app.apiToken.value,
     };
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -14,17 +14,17 @@ async function main(): Promise<void> {
     createLogger('info').fatal(`${error.message} Fix the environment variable and start again.`);
     process.exit(1);
   }
-  const parsed = loadOptions(env.optionsFile);
+  const parsed = loadOptions(env.optionsFile, { supervisorAvailable: env.supervisorToken !== null });
   const logger = createLogger(parsed.options.logLevel);
   logger.info(`WhatsApp Bridge ${APP_VERSION} starting (data folder ${env.dataDir}).`);
   for (const problem of parsed.problems) logger.error(problem.message);
 
-  let bridge: Bridge;
+  const bridge = new Bridge({ env, parsed, logger });
   try {
-    bridge = new Bridge({ env, parsed, logger });
     await bridge.start();
   } catch (error) {
     logger.fatal(`Cannot start: ${describeStartupError(error, env.ingressPort)}`);
+    await bridge.stop();
     process.exit(1);
   }
 

@@ -3,7 +3,10 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadOptions, parseOptions } from '../src/config/options.js';
+import { loadOptions as loadOptionsIn, parseOptions } from '../src/config/options.js';
+
+const underSupervisor = { supervisorAvailable: true };
+const loadOptions = (path: string) => loadOptionsIn(path, underSupervisor);
 
 function optionsFile(content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'wab-options-'));
@@ -17,8 +20,8 @@ test('valid options are parsed into the typed object', () => {
     optionsFile(JSON.stringify({ webhook_enabled: true, webhook_url: 'http://homeassistant:8123/api/webhook/abc', webhook_token: 't0k', log_level: 'warning', forward_groups: false, forward_own_messages: true })),
   );
   assert.deepEqual(problems, []);
-  assert.equal(options.webhook.enabled, true);
-  assert.equal(options.webhook.url?.href, 'http://homeassistant:8123/api/webhook/abc');
+  assert.ok(options.webhook.state === 'on');
+  assert.equal(options.webhook.url.href, 'http://homeassistant:8123/api/webhook/abc');
   assert.equal(options.webhook.token, 't0k');
   assert.equal(options.logLevel, 'warning');
   assert.equal(options.forwardGroups, false);
@@ -28,8 +31,7 @@ test('valid options are parsed into the typed object', () => {
 test('the Supervisor defaults (optional options absent) give a disabled webhook and no problem', () => {
   const { options, problems } = parseOptions({ webhook_enabled: false, log_level: 'info', forward_groups: true, forward_own_messages: false });
   assert.deepEqual(problems, []);
-  assert.equal(options.webhook.enabled, false);
-  assert.equal(options.webhook.url, null);
+  assert.deepEqual(options.webhook, { state: 'off' });
 });
 
 const broken: Array<[string, string, RegExp]> = [
@@ -51,7 +53,7 @@ for (const [what, content, message] of broken) {
     assert.equal(problems.length, 1, `expected exactly one problem, got ${JSON.stringify(problems)}`);
     assert.match(problems[0]!.message, message);
     assert.doesNotMatch(problems[0]!.message, /\n/, 'one line');
-    assert.equal(options.webhook.enabled, false);
+    assert.notEqual(options.webhook.state, 'on');
   });
 }
 
@@ -65,7 +67,7 @@ test('an unreadable file is reported as such', { skip: process.getuid?.() === 0 
 test('a bad non-webhook option keeps the webhook on and falls back to the default', () => {
   const { options, problems } = parseOptions({ webhook_enabled: true, webhook_url: 'https://example.com/h', forward_groups: 'no' });
   assert.equal(problems.length, 1);
-  assert.equal(options.webhook.enabled, true);
+  assert.equal(options.webhook.state, 'on');
   assert.equal(options.forwardGroups, true);
 });
 
@@ -73,4 +75,36 @@ test('secrets never appear in problem messages', () => {
   const { problems } = parseOptions({ webhook_enabled: true, webhook_url: 'nope', webhook_token: 'SUPERSECRET', webhook_secret: 'whsec_SECRET2' });
   assert.ok(problems.length > 0);
   for (const p of problems) assert.doesNotMatch(p.message, /SUPERSECRET|SECRET2/);
+});
+
+test("a webhook option that needs fixing makes the webhook 'invalid', not 'off'", () => {
+  assert.equal(parseOptions({ webhook_enabled: true, webhook_url: 'ftp://example.com/x' }).options.webhook.state, 'invalid');
+  assert.equal(parseOptions({ webhook_enabled: true }).options.webhook.state, 'invalid');
+  assert.equal(parseOptions({ webhook_enabled: false, webhook_url: 'ftp://example.com/x' }).options.webhook.state, 'invalid');
+});
+
+test('ha_event_enabled without a Supervisor is a recorded problem and events stay off', () => {
+  const { options, problems } = parseOptions({ ha_event_enabled: true }, { supervisorAvailable: false });
+  assert.equal(options.haEventEnabled, false);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]!.option, 'ha_event_enabled');
+  assert.match(problems[0]!.message, /needs Home Assistant's Supervisor.*events are off/);
+  assert.equal(parseOptions({ ha_event_enabled: true }, { supervisorAvailable: true }).options.haEventEnabled, true);
+});
+
+test('an api_token shorter than 16 characters is refused with the reason, and a generated token is used', () => {
+  const short = parseOptions({ api_token: 'tooshort' });
+  assert.deepEqual(short.options.apiToken, { source: 'refused', reason: 'it is shorter than 16 characters' });
+  assert.equal(short.problems.length, 1);
+  assert.match(short.problems[0]!.message, /Option 'api_token' was refused because it is shorter than 16 characters; .*generated token/);
+  assert.doesNotMatch(short.problems[0]!.message, /tooshort/, 'the refused token is not echoed');
+  assert.deepEqual(parseOptions({ api_token: 'a-long-enough-token-1234' }).options.apiToken, { source: 'option', value: 'a-long-enough-token-1234' });
+  assert.deepEqual(parseOptions({}).options.apiToken, { source: 'generated' });
+});
+
+test('a secret of the wrong type is not echoed', () => {
+  const { problems } = parseOptions({ webhook_enabled: true, webhook_url: 'http://x/y', webhook_token: 12345678 });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /Option 'webhook_token' must be text, not a number/);
+  assert.doesNotMatch(problems[0]!.message, /12345678/);
 });

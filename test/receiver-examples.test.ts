@@ -38,12 +38,12 @@ for (const [name, command, file] of [
     const example = await startExample(command!, [here(file)]);
     try {
       const url = new URL(`http://127.0.0.1:${example.port}/hook`);
-      const good = new WebhookSender({ enabled: true, url, token: TOKEN, secret: SECRET }, createHttpClient());
+      const good = new WebhookSender({ state: 'on', url, token: TOKEN, secret: SECRET }, createHttpClient());
       const result = await good.send({ deliveryId: 'msg_example', body: JSON.stringify(payload) });
       assert.equal(result.status, 204, example.output());
-      const forged = new WebhookSender({ enabled: true, url, token: TOKEN, secret: 'whsec_' + Buffer.from('another key').toString('base64') }, createHttpClient());
+      const forged = new WebhookSender({ state: 'on', url, token: TOKEN, secret: 'whsec_' + Buffer.from('another key').toString('base64') }, createHttpClient());
       assert.equal((await forged.send({ deliveryId: 'msg_forged', body: JSON.stringify(payload) })).status, 401);
-      const wrongToken = new WebhookSender({ enabled: true, url, token: 'nope', secret: SECRET }, createHttpClient());
+      const wrongToken = new WebhookSender({ state: 'on', url, token: 'nope', secret: SECRET }, createHttpClient());
       assert.equal((await wrongToken.send({ deliveryId: 'msg_x', body: '{}' })).status, 401);
     } finally {
       example.child.removeAllListeners('exit');
@@ -55,7 +55,7 @@ for (const [name, command, file] of [
 test("seed 001's Node and Python verification code accepts the bridge's X-Webhook-Signature unchanged", async () => {
   const receiver = await TestReceiver.start();
   try {
-    const sender = new WebhookSender({ enabled: true, url: new URL(receiver.url), token: null, secret: 'your-secret' }, createHttpClient());
+    const sender = new WebhookSender({ state: 'on', url: new URL(receiver.url), token: null, secret: 'your-secret' }, createHttpClient());
     await sender.send({ deliveryId: 'msg_seed', body: JSON.stringify(payload) });
     const request = receiver.requests[0]!;
     const signature = String(request.headers['x-webhook-signature']);
@@ -81,7 +81,7 @@ test('the Node-RED flow\'s function accepts a real delivery, answers 204, and dr
   const fn = flow.find((node) => node.type === 'function')!;
   const receiver = await TestReceiver.start();
   try {
-    const sender = new WebhookSender({ enabled: true, url: new URL(receiver.url), token: 'change-me', secret: null }, createHttpClient());
+    const sender = new WebhookSender({ state: 'on', url: new URL(receiver.url), token: 'change-me', secret: null }, createHttpClient());
     await sender.send({ deliveryId: 'msg_nodered', body: JSON.stringify(payload) });
     await sender.send({ deliveryId: 'msg_nodered', body: JSON.stringify(payload) });
     const store = new Map<string, unknown>();

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 const token = process.env.WEBHOOK_TOKEN ?? '';
 const secret = process.env.WEBHOOK_SECRET ?? '';
 const seen = new Set(); // webhook-ids already processed (use a database in production)
+let shownWhole = false; // the first delivery is printed as it arrived, the rest as one line each
 
 function signatureValid(headers, body) {
   const id = headers['webhook-id'];
@@ -29,6 +30,11 @@ createServer((req, res) => {
     if (seen.has(id)) return; // a retry of something already handled
     seen.add(id);
     const message = JSON.parse(body);
+    if (!shownWhole) {
+      shownWhole = true;
+      const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${value}`);
+      console.log(['First delivery, as this receiver got it:', `${req.method} ${req.url}`, ...headers, '', JSON.stringify(message, null, 2), ''].join('\n'));
+    }
     console.log(`${message.sender} (${message.push_name ?? '?'}): ${message.content}`);
   });
 }).listen(Number(process.env.PORT ?? 8000), process.env.HOST ?? '0.0.0.0', function () {

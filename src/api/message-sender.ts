@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
 import { parseRecipient } from './recipient.js';
 import type { RecentMessages, SentMessageIds } from './recent-messages.js';
-import { QueueFullError, type SendQueue } from './send-queue.js';
+import { SendRefused, type SendQueue } from './send-queue.js';
 
 /** A send that cannot be done, with the HTTP status that says why. */
 export class SendError extends Error {
@@ -49,9 +49,15 @@ export class MessageSender {
         return { id };
       });
     } catch (error) {
-      if (error instanceof QueueFullError) throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
+      if (error instanceof SendRefused && error.reason === 'full') throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
+      if (error instanceof SendRefused) throw new SendError(503, 'The app is stopping; send again once it is back.');
       throw error;
     }
+  }
+
+  /** Refuses the sends still waiting for their turn (their callers get 503). */
+  stop(): void {
+    this.deps.queue.stop();
   }
 
   private socket() {

@@ -3,23 +3,24 @@ import { readFileSync } from 'node:fs';
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export interface WebhookOptions {
-  enabled: boolean;
-  url: URL | null;
-  token: string | null;
-  secret: string | null;
-}
+/** The webhook: off, asked for but misconfigured (its problems say why), or on. */
+export type WebhookOption =
+  | { state: 'off' }
+  | { state: 'invalid' }
+  | { state: 'on'; url: URL; token: string | null; secret: string | null };
+
+/** Where the message API's token comes from; a refused option falls back to a generated token. */
+export type ApiTokenOption = { source: 'option'; value: string } | { source: 'generated' } | { source: 'refused'; reason: string };
 
 /** The app's options, parsed once from /data/options.json. */
 export interface Options {
-  webhook: WebhookOptions;
+  webhook: WebhookOption;
   logLevel: LogLevel;
   forwardGroups: boolean;
   forwardOwnMessages: boolean;
-  /** Fire `whatsapp_message` on Home Assistant's event bus for each forwarded message. */
+  /** Fire `whatsapp_message` on Home Assistant's event bus (false when no Supervisor is there to take them). */
   haEventEnabled: boolean;
-  /** Bearer token of the message API; null = generate one and keep it in the data folder. */
-  apiToken: string | null;
+  apiToken: ApiTokenOption;
   /** Minimum pause between two messages the bridge sends (spam protection), in ms. */
   sendIntervalMs: number;
 }
@@ -35,16 +36,23 @@ export interface ParsedOptions {
   problems: OptionProblem[];
 }
 
+/** What parsing needs to know about where the app runs. */
+export interface OptionContext {
+  /** SUPERVISOR_TOKEN is set: Home Assistant's event bus can be reached. */
+  supervisorAvailable: boolean;
+}
+
 export const DEFAULT_OPTIONS: Options = {
-  webhook: { enabled: false, url: null, token: null, secret: null },
+  webhook: { state: 'off' },
   logLevel: 'info',
   forwardGroups: true,
   forwardOwnMessages: false,
   haEventEnabled: false,
-  apiToken: null,
+  apiToken: { source: 'generated' },
   sendIntervalMs: 2000,
 };
 
+const MIN_API_TOKEN_LENGTH = 16;
 const WEBHOOK_OFF = 'The webhook stays off until this is fixed; pairing and the page keep working.';
 
 /**
@@ -53,7 +61,7 @@ const WEBHOOK_OFF = 'The webhook stays off until this is fixed; pairing and the 
  * the webhook off (sending to a wrong address is worse than not sending); the app itself keeps
  * running so the user can still pair and read what to fix on the page.
  */
-export function loadOptions(path: string): ParsedOptions {
+export function loadOptions(path: string, context: OptionContext): ParsedOptions {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -70,15 +78,15 @@ export function loadOptions(path: string): ParsedOptions {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return failWhole(`The options file ${path} must hold a JSON object. Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
   }
-  return parseOptions(raw as Record<string, unknown>);
+  return parseOptions(raw as Record<string, unknown>, context);
 }
 
-export function parseOptions(raw: Record<string, unknown>): ParsedOptions {
+export function parseOptions(raw: Record<string, unknown>, context: OptionContext = { supervisorAvailable: true }): ParsedOptions {
   const problems: OptionProblem[] = [];
   const read = new OptionReader(raw, problems);
 
   const webhookProblemsBefore = problems.length;
-  const enabled = read.bool('webhook_enabled', DEFAULT_OPTIONS.webhook.enabled);
+  const enabled = read.bool('webhook_enabled', false);
   const url = read.url('webhook_url');
   const token = read.secret('webhook_token');
   const secret = read.secret('webhook_secret');
@@ -89,14 +97,24 @@ export function parseOptions(raw: Record<string, unknown>): ParsedOptions {
     });
   }
   const webhookBroken = problems.length > webhookProblemsBefore;
+  const webhook: WebhookOption = webhookBroken ? { state: 'invalid' } : enabled && url ? { state: 'on', url, token, secret } : { state: 'off' };
+
+  let haEventEnabled = read.bool('ha_event_enabled', DEFAULT_OPTIONS.haEventEnabled);
+  if (haEventEnabled && !context.supervisorAvailable) {
+    haEventEnabled = false;
+    problems.push({
+      option: 'ha_event_enabled',
+      message: "Option 'ha_event_enabled' needs Home Assistant's Supervisor, which this app cannot reach (SUPERVISOR_TOKEN is not set); events are off.",
+    });
+  }
 
   const options: Options = {
-    webhook: { enabled: enabled && !webhookBroken, url, token, secret },
+    webhook,
     logLevel: read.oneOf('log_level', LOG_LEVELS, DEFAULT_OPTIONS.logLevel),
     forwardGroups: read.bool('forward_groups', DEFAULT_OPTIONS.forwardGroups),
     forwardOwnMessages: read.bool('forward_own_messages', DEFAULT_OPTIONS.forwardOwnMessages),
-    haEventEnabled: read.bool('ha_event_enabled', DEFAULT_OPTIONS.haEventEnabled),
-    apiToken: read.token('api_token'),
+    haEventEnabled,
+    apiToken: read.apiToken('api_token'),
     sendIntervalMs: Math.round(read.number('send_interval', 0, 60, DEFAULT_OPTIONS.sendIntervalMs / 1000) * 1000),
   };
   return { options, problems };
@@ -132,15 +150,21 @@ class OptionReader {
     const value = this.raw[name];
     if (value === undefined || value === null || value === '') return null;
     if (typeof value === 'string') return value;
-    return this.wrong(name, `must be text, not ${describe(value)}. ${WEBHOOK_OFF}`, null);
+    // Never echo the value: it is a secret even when its type is wrong.
+    return this.wrong(name, `must be text, not ${kindOf(value)}. ${WEBHOOK_OFF}`, null);
   }
 
-  /** The message API's token: text of at least 16 characters, or absent. */
-  token(name: string): string | null {
+  /** The message API's token: text of at least 16 characters, or absent (a generated one is used). */
+  apiToken(name: string): ApiTokenOption {
     const value = this.raw[name];
-    if (value === undefined || value === null || value === '') return null;
-    if (typeof value === 'string' && value.length >= 16) return value;
-    return this.wrong(name, `must be at least 16 characters of text; leave it empty to have one generated (shown on the app's page). A generated token is used until this is fixed`, null);
+    if (value === undefined || value === null || value === '') return { source: 'generated' };
+    if (typeof value === 'string' && value.length >= MIN_API_TOKEN_LENGTH) return { source: 'option', value };
+    const reason = typeof value === 'string' ? `it is shorter than ${MIN_API_TOKEN_LENGTH} characters` : 'it is not text';
+    this.problems.push({
+      option: name,
+      message: `Option '${name}' was refused because ${reason}; the message API uses the generated token shown on the app's page until it is fixed (or left empty).`,
+    });
+    return { source: 'refused', reason };
   }
 
   number(name: string, min: number, max: number, fallback: number): number {
@@ -170,6 +194,13 @@ class OptionReader {
     this.problems.push({ option: name, message: `Option '${name}' ${what}.`.replace(/\.\.$/, '.') });
     return fallback;
   }
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true or false';
+  return 'an object';
 }
 
 function describe(value: unknown): string {

@@ -1,12 +1,12 @@
 import type { Db } from '../state/database.js';
-import type { Destination } from './outbox.js';
+import type { DestinationName } from './outbox.js';
 
 /** `failed` is a test send that did not get a 2xx (tests are never queued). */
 export type AttemptOutcome = 'delivered' | 'retrying' | 'dead' | 'paused' | 'failed';
 
 /** One finished attempt, as the page's "recent deliveries" list shows it. */
 export interface DeliveryAttempt {
-  destination: Destination;
+  destination: DestinationName;
   at: number;
   messageId: string;
   chat: string;
@@ -43,14 +43,14 @@ export class DeliveryLog {
   }
 
   /** The latest attempts, newest first: of every destination, or of one. */
-  recent(limit = 50, destination?: Destination): DeliveryAttempt[] {
+  recent(limit = 50, destination?: DestinationName): DeliveryAttempt[] {
     return (destination ? this.recentRowsOf.all(destination, limit) : this.recentRows.all(limit)).map(toAttempt);
   }
 
 }
 
 interface LogRecord {
-  destination: Destination;
+  destination: DestinationName;
   at: number;
   message_id: string;
   chat: string;

@@ -1,12 +1,12 @@
 import type { Bus } from '../bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
-import type { ChatHead, Destination, Outbox, OutboxRow } from './outbox.js';
+import type { ChatHead, DestinationName, Outbox, OutboxRow } from './outbox.js';
 import { classify, nextAttemptAt, type Outcome } from './retry-policy.js';
 import type { AttemptResult, DeliverySender } from './sender.js';
 
 export interface DispatcherDeps {
-  destination: Destination;
+  name: DestinationName;
   outbox: Outbox;
   sender: DeliverySender;
   log: DeliveryLog;
@@ -31,16 +31,14 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private pausedReason: string | null = null;
+  /** Cuts off the attempts under way when `stop` runs out of time. */
+  private abort = new AbortController();
   private readonly concurrency: number;
   private readonly now: () => number;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
     this.now = deps.now ?? Date.now;
-  }
-
-  get destination(): Destination {
-    return this.deps.destination;
   }
 
   /** Why delivery is paused (a 410 from the receiver), or null. */
@@ -50,7 +48,8 @@ export class Dispatcher {
 
   start(): void {
     this.running = true;
-    for (const head of this.deps.outbox.heads(this.deps.destination)) this.heads.set(head.chat, head);
+    this.abort = new AbortController();
+    for (const head of this.deps.outbox.heads(this.deps.name)) this.heads.set(head.chat, head);
     this.pump();
   }
 
@@ -64,16 +63,21 @@ export class Dispatcher {
   reload(): void {
     this.pausedReason = null;
     this.heads.clear();
-    for (const head of this.deps.outbox.heads(this.deps.destination)) if (!this.inFlight.has(head.chat)) this.heads.set(head.chat, head);
+    for (const head of this.deps.outbox.heads(this.deps.name)) if (!this.inFlight.has(head.chat)) this.heads.set(head.chat, head);
     this.pump();
   }
 
-  /** Stops starting attempts and waits for the ones under way (each ends by its timeout). */
-  async stop(): Promise<void> {
+  /**
+   * Stops starting attempts and waits for the ones under way; past `deadlineMs` they are cut off
+   * (and stay queued), so the state file is never closed under an attempt that still records.
+   */
+  async stop(deadlineMs: number): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    const cutOff = setTimeout(() => this.abort.abort(), deadlineMs);
     await Promise.all(this.inFlight.values());
+    clearTimeout(cutOff);
   }
 
   private pump(): void {
@@ -118,8 +122,8 @@ export class Dispatcher {
   }
 
   private async deliver(row: OutboxRow): Promise<void> {
-    const { sender, destination } = this.deps;
-    const result = await sender.send(row);
+    const { sender, name: destination } = this.deps;
+    const result = await sender.send(row, this.abort.signal);
     const now = this.now();
     const outcome = classify(result.status, result.retryAfter, now);
     // The row's new state and its log entry commit together: one transaction per attempt.
@@ -143,7 +147,7 @@ export class Dispatcher {
 
   /** Applies an attempt's outcome to its row; returns what the delivery log records. */
   private settle(row: OutboxRow, outcome: Outcome, result: AttemptResult, now: number): AttemptOutcome {
-    const { outbox, sender, destination } = this.deps;
+    const { outbox, sender, name: destination } = this.deps;
     const attempt = row.attempts + 1;
     let recorded: AttemptOutcome;
     switch (outcome.kind) {
@@ -154,11 +158,11 @@ export class Dispatcher {
       case 'retry': {
         const at = nextAttemptAt(row.createdAt, attempt, outcome.retryAfterMs, now);
         if (at === null) {
-          outbox.markDead(row, attempt, result.status, result.error);
+          outbox.markDead(row, attempt);
           recorded = 'dead';
           this.deps.logger.error(`Gave up on message ${row.messageId} to the ${destination} after ${attempt} attempts over 3 days (${result.error}).`);
         } else {
-          outbox.scheduleRetry(row, attempt, at, result.status, result.error);
+          outbox.scheduleRetry(row, attempt, at);
           recorded = 'retrying';
           if (attempt === 1 || attempt % 10 === 0) {
             this.deps.logger.warn(`The ${destination} at ${sender.target} failed (${result.error}); message ${row.messageId} stays queued and is retried in ${Math.round((at - now) / 1000)} s.`);
@@ -167,12 +171,12 @@ export class Dispatcher {
         break;
       }
       case 'dead':
-        outbox.markDead(row, attempt, result.status, result.error);
+        outbox.markDead(row, attempt);
         recorded = 'dead';
         this.deps.logger.error(`The ${destination} at ${sender.target} rejected message ${row.messageId} with HTTP ${result.status}; it will not be retried (re-queue it from the page once the receiver is fixed).`);
         break;
       case 'gone':
-        outbox.markDead(row, attempt, result.status, result.error);
+        outbox.markDead(row, attempt);
         recorded = 'paused';
         this.pausedReason = `${sender.target} answered 410 Gone`;
         this.deps.logger.error(`The ${destination} at ${sender.target} answered 410 Gone: delivery is paused until the app restarts or dead deliveries are re-queued.`);
@@ -182,7 +186,7 @@ export class Dispatcher {
   }
 
   private refreshHead(chat: string): void {
-    const head = this.deps.outbox.headOfChat(this.deps.destination, chat);
+    const head = this.deps.outbox.headOfChat(this.deps.name, chat);
     if (head) this.heads.set(chat, head);
     else this.heads.delete(chat);
   }

@@ -25,10 +25,10 @@ export function createHttpClient(timeoutMs = REQUEST_TIMEOUT_MS): AxiosInstance 
 }
 
 /** POSTs a JSON body; never throws: a network error or timeout comes back as `status: null`. */
-export async function postJson(client: AxiosInstance, url: string, body: string, headers: Record<string, string>): Promise<AttemptResult> {
+export async function postJson(client: AxiosInstance, url: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult> {
   const started = performance.now();
   try {
-    const response = await client.post(url, body, { headers: { 'Content-Type': 'application/json', ...headers } });
+    const response = await client.post(url, body, { headers: { 'Content-Type': 'application/json', ...headers }, signal });
     const retryAfter = response.headers['retry-after'];
     return {
       status: response.status,
@@ -44,6 +44,7 @@ export async function postJson(client: AxiosInstance, url: string, body: string,
 function describeNetworkError(error: unknown): string {
   if (axios.isAxiosError(error)) {
     if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'timed out';
+    if (error.code === 'ERR_CANCELED') return 'cut off: the app was stopping';
     if (error.code === 'ECONNREFUSED') return 'connection refused';
     if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return 'host not found';
     if (error.code === 'ECONNRESET') return 'connection reset';

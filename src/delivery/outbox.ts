@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../state/database.js';
 
-/** Where a queued delivery goes. The webhook now; Home Assistant's event bus later. */
-export type Destination = 'webhook' | 'ha_event';
+/** Where a queued delivery goes: the webhook or Home Assistant's event bus. */
+export type DestinationName = 'webhook' | 'ha_event';
 
 export interface OutboxRow {
   seq: number;
-  destination: Destination;
+  destination: DestinationName;
   chat: string;
   messageId: string;
   /** Stable across retries and unique per message: the `webhook-id` header. */
@@ -21,7 +21,7 @@ export interface AcceptedMessage {
   chat: string;
   messageId: string;
   /** One body per destination the message goes to (none: only recorded as seen). */
-  bodies: Partial<Record<Destination, string>>;
+  bodies: Partial<Record<DestinationName, string>>;
 }
 
 export interface ChatHead {
@@ -40,7 +40,7 @@ export interface OutboxCounts {
 
 interface RowRecord {
   seq: number;
-  destination: Destination;
+  destination: DestinationName;
   chat: string;
   message_id: string;
   delivery_id: string;
@@ -75,15 +75,9 @@ export class Outbox {
       countDelivered: db.prepare<[string]>(
         'INSERT INTO delivery_counters (destination, delivered) VALUES (?, 1) ON CONFLICT (destination) DO UPDATE SET delivered = delivered + 1',
       ),
-      retry: db.prepare<[number, number, number | null, string | null, number]>(
-        'UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ? WHERE seq = ?',
-      ),
-      dead: db.prepare<[number, number | null, string | null, number]>(
-        'UPDATE outbox SET dead = 1, attempts = ?, last_status = ?, last_error = ? WHERE seq = ?',
-      ),
-      requeue: db.prepare<[number, string]>(
-        'UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ?, last_status = NULL, last_error = NULL WHERE destination = ? AND dead = 1',
-      ),
+      retry: db.prepare<[number, number, number]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE seq = ?'),
+      dead: db.prepare<[number, number]>('UPDATE outbox SET dead = 1, attempts = ? WHERE seq = ?'),
+      requeue: db.prepare<[number, string]>('UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ? WHERE destination = ? AND dead = 1'),
       counts: db.prepare<[number, string], { queued: number; retrying: number; dead: number; oldest: number | null }>(
         `SELECT COALESCE(SUM(dead = 0), 0) AS queued, COALESCE(SUM(dead = 0 AND attempts > 0 AND next_attempt_at > ?), 0) AS retrying,
                 COALESCE(SUM(dead = 1), 0) AS dead, MIN(CASE WHEN dead = 0 THEN created_at END) AS oldest
@@ -103,13 +97,13 @@ export class Outbox {
    * already seen (same chat and id, e.g. WhatsApp delivering it again after a restart) is
    * skipped. Returns the chats that got new rows, per destination.
    */
-  accept(messages: readonly AcceptedMessage[], now: number): Map<Destination, Set<string>> {
-    const touched = new Map<Destination, Set<string>>();
+  accept(messages: readonly AcceptedMessage[], now: number): Map<DestinationName, Set<string>> {
+    const touched = new Map<DestinationName, Set<string>>();
     this.db.transaction(() => {
       for (const message of messages) {
         if (this.statements.markSeen.run(message.chat, message.messageId, now).changes === 0) continue;
         const deliveryId = deliveryIdFor(message.chat, message.messageId);
-        for (const [destination, body] of Object.entries(message.bodies) as Array<[Destination, string]>) {
+        for (const [destination, body] of Object.entries(message.bodies) as Array<[DestinationName, string]>) {
           this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, body, now, now);
           if (!touched.has(destination)) touched.set(destination, new Set());
           touched.get(destination)!.add(message.chat);
@@ -123,16 +117,16 @@ export class Outbox {
    * Queues one delivery that is not a WhatsApp message (e.g. a connection event): no
    * de-duplication, ordered with the other rows of its `chat` key.
    */
-  enqueue(destination: Destination, chat: string, eventId: string, body: string, now: number): void {
+  enqueue(destination: DestinationName, chat: string, eventId: string, body: string, now: number): void {
     this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, body, now, now);
   }
 
   /** The oldest live row of every chat: what each chat delivers next. */
-  heads(destination: Destination): ChatHead[] {
+  heads(destination: DestinationName): ChatHead[] {
     return this.statements.heads.all(destination).map((r) => ({ chat: r.chat, seq: r.seq, nextAttemptAt: r.next_attempt_at }));
   }
 
-  headOfChat(destination: Destination, chat: string): ChatHead | null {
+  headOfChat(destination: DestinationName, chat: string): ChatHead | null {
     const row = this.statements.headOfChat.get(destination, chat);
     return row ? { chat, seq: row.seq, nextAttemptAt: row.next_attempt_at } : null;
   }
@@ -149,20 +143,21 @@ export class Outbox {
     })();
   }
 
-  scheduleRetry(row: OutboxRow, attempts: number, nextAttemptAt: number, status: number | null, error: string | null): void {
-    this.statements.retry.run(attempts, nextAttemptAt, status, error, row.seq);
+  /** The attempt's status and error are in the delivery log; the row keeps only what drives the next attempt. */
+  scheduleRetry(row: OutboxRow, attempts: number, nextAttemptAt: number): void {
+    this.statements.retry.run(attempts, nextAttemptAt, row.seq);
   }
 
-  markDead(row: OutboxRow, attempts: number, status: number | null, error: string | null): void {
-    this.statements.dead.run(attempts, status, error, row.seq);
+  markDead(row: OutboxRow, attempts: number): void {
+    this.statements.dead.run(attempts, row.seq);
   }
 
   /** Puts every dead row of a destination back in the queue; returns how many. */
-  requeueDead(destination: Destination, now: number): number {
+  requeueDead(destination: DestinationName, now: number): number {
     return this.statements.requeue.run(now, destination).changes;
   }
 
-  counts(destination: Destination, now: number): OutboxCounts {
+  counts(destination: DestinationName, now: number): OutboxCounts {
     const c = this.statements.counts.get(now, destination)!;
     return {
       queued: c.queued,

@@ -16,7 +16,8 @@ export interface Delivery {
 
 /** Sends one queued body to one destination. */
 export interface DeliverySender {
-  send(delivery: Delivery): Promise<AttemptResult>;
+  /** Never throws; `signal` cuts the attempt off (the app is stopping). */
+  send(delivery: Delivery, signal?: AbortSignal): Promise<AttemptResult>;
   /** Where it sends, for the page and the log: host only, never a token. */
   readonly target: string;
 }

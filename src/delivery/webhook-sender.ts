@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import type { WebhookOptions } from '../config/options.js';
+import type { WebhookOption } from '../config/options.js';
 import { createHttpClient, postJson } from './http-post.js';
 import type { AttemptResult, Delivery, DeliverySender } from './sender.js';
 import { signatureHeaders } from './signature.js';
@@ -15,14 +15,14 @@ export class WebhookSender implements DeliverySender {
   readonly target: string;
 
   constructor(
-    private readonly options: WebhookOptions & { url: URL },
+    private readonly options: Extract<WebhookOption, { state: 'on' }>,
     client?: AxiosInstance,
   ) {
     this.client = client ?? createHttpClient();
     this.target = options.url.host;
   }
 
-  send(delivery: Delivery): Promise<AttemptResult> {
+  send(delivery: Delivery, signal?: AbortSignal): Promise<AttemptResult> {
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'webhook-id': delivery.deliveryId,
@@ -30,6 +30,6 @@ export class WebhookSender implements DeliverySender {
     };
     if (this.options.token) headers['X-Webhook-Token'] = this.options.token;
     if (this.options.secret) Object.assign(headers, signatureHeaders(this.options.secret, delivery.deliveryId, timestamp, delivery.body));
-    return postJson(this.client, this.options.url.href, delivery.body, headers);
+    return postJson(this.client, this.options.url.href, delivery.body, headers, signal);
   }
 }

@@ -68,6 +68,12 @@ const MIGRATIONS: readonly string[] = [
     delivered INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // Nothing read these: an attempt's status and error are in delivery_log.
+  `
+  DROP INDEX seen_messages_seen_at;
+  ALTER TABLE outbox DROP COLUMN last_status;
+  ALTER TABLE outbox DROP COLUMN last_error;
+  `,
 ];
 
 /**

@@ -3,8 +3,10 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import QRCode from 'qrcode';
 import type { Bus } from '../bus.js';
+import type { Part } from '../lifecycle.js';
 import type { DeliveryAttempt } from '../delivery/delivery-log.js';
 import type { Logger } from '../logging/logger.js';
+import { close, listen } from './http-server.js';
 import type { StatusReport } from './status-report.js';
 
 /** What the page can ask the bridge to do. */
@@ -42,7 +44,7 @@ const HEARTBEAT_MS = 15_000;
  * /api/hassio_ingress/<token> prefix), nothing is compressed (the proxy drops the encoding),
  * and POSTs must be JSON so a cross-site form cannot trigger them.
  */
-export class IngressServer {
+export class IngressServer implements Part {
   private server: Server | null = null;
   private readonly streams = new Set<Response>();
   private pushTimer: NodeJS.Timeout | null = null;
@@ -51,17 +53,19 @@ export class IngressServer {
 
   constructor(private readonly deps: IngressServerDeps) {}
 
-  async start(): Promise<number> {
-    const app = this.routes();
-    this.server = await new Promise<Server>((resolve, reject) => {
-      const server = app.listen(this.deps.port, this.deps.host, (error?: Error) => (error ? reject(error) : resolve(server)));
-    });
+  /** The port bound (0 before start). */
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async start(): Promise<void> {
+    this.server = await listen(this.routes(), this.deps.port, this.deps.host);
+    this.deps.logger.info(`Web UI listening on port ${this.port}.`);
     this.deps.bus.on('connection', this.onChange);
     this.deps.bus.on('delivery', this.onChange);
     this.deps.bus.on('accepted', this.onChange);
     this.heartbeat = setInterval(() => this.streams.forEach((res) => res.write(': keep-alive\n\n')), HEARTBEAT_MS);
-    const address = this.server.address();
-    return typeof address === 'object' && address ? address.port : this.deps.port;
   }
 
   async stop(): Promise<void> {
@@ -74,9 +78,7 @@ export class IngressServer {
     this.streams.clear();
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await close(server);
   }
 
   private routes() {

@@ -1,5 +1,5 @@
 import type { OptionProblem } from '../config/options.js';
-import type { ChannelStatus } from '../delivery/delivery-channel.js';
+import type { DestinationStatus } from '../delivery/destination.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { APP_VERSION } from '../version.js';
 
@@ -16,6 +16,8 @@ export interface StatusReport {
   last_disconnect: ConnectionStatus['lastDisconnect'];
   next_reconnect_at: number | null;
   webhook: {
+    /** 'invalid': turned on but its options need fixing (the problems say how). */
+    state: 'off' | 'invalid' | 'on';
     enabled: boolean;
     url_host: string | null;
     paused: string | null;
@@ -30,10 +32,10 @@ export interface StatusReport {
 export interface StatusSources {
   connection: ConnectionStatus;
   pairedAt: number | null;
-  webhookEnabled: boolean;
+  webhookState: 'off' | 'invalid' | 'on';
   webhookHost: string | null;
-  webhook: ChannelStatus | null;
-  haEvents: ChannelStatus | null;
+  webhook: DestinationStatus | null;
+  haEvents: DestinationStatus | null;
   api: { port: number; tokenSource: 'option' | 'generated'; tokenHint: string };
   problems: OptionProblem[];
   now: number;
@@ -53,7 +55,8 @@ export function buildStatusReport(s: StatusSources): StatusReport {
     last_disconnect: c.lastDisconnect,
     next_reconnect_at: c.nextReconnectAt,
     webhook: {
-      enabled: s.webhookEnabled,
+      state: s.webhookState,
+      enabled: s.webhookState === 'on',
       url_host: s.webhookHost,
       paused: s.webhook?.paused ?? null,
       counters: {

@@ -14,6 +14,7 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys';
 import qrcodeTerminal from 'qrcode-terminal';
 import type { Bus } from '../bus.js';
+import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import { INITIAL_STATUS, type Account, type ConnectionStatus } from './connection-status.js';
@@ -41,7 +42,7 @@ const NEXT_QR_MS = 20_000;
  * each close whether to reconnect now, back off, re-pair or stop (disconnect-policy.ts).
  * A new socket is made for every reconnect, and a socket that is no longer current is ignored.
  */
-export class WhatsAppConnection {
+export class WhatsAppConnection implements Part {
   private socket: WASocket | null = null;
   private current: ConnectionStatus = INITIAL_STATUS;
   private stopping = false;
@@ -63,7 +64,7 @@ export class WhatsAppConnection {
     return this.current.state === 'connected' ? this.socket : null;
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.stopping = false;
     this.connect();
   }

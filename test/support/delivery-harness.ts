@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Bus } from '../../src/bus.js';
-import { DeliveryChannel } from '../../src/delivery/delivery-channel.js';
+import { Destination } from '../../src/delivery/destination.js';
 import { DeliveryLog } from '../../src/delivery/delivery-log.js';
 import { createHttpClient } from '../../src/delivery/http-post.js';
 import { Outbox } from '../../src/delivery/outbox.js';
@@ -17,10 +17,10 @@ export function webhookChannel(url: string, opts: { dataDir?: string; timeoutMs?
   const outbox = new Outbox(db);
   const log = new DeliveryLog(db);
   const bus = new Bus();
-  const channel = new DeliveryChannel({
-    destination: 'webhook',
-    sender: new WebhookSender({ enabled: true, url: new URL(url), token: opts.token ?? null, secret: opts.secret ?? null }, createHttpClient(opts.timeoutMs)),
-    bodyFor: (payload) => JSON.stringify(payload),
+  const channel = new Destination({
+    name: 'webhook',
+    sender: new WebhookSender({ state: 'on', url: new URL(url), token: opts.token ?? null, secret: opts.secret ?? null }, createHttpClient(opts.timeoutMs)),
+    bodyFor: ({ payload }) => JSON.stringify(payload),
     outbox,
     log,
     bus,

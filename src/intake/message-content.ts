@@ -1,22 +1,5 @@
 import { getContentType, normalizeMessageContent, type proto } from '@whiskeysockets/baileys';
-
-/** What a message is, in the payload's words. */
-export type MessageType =
-  | 'text'
-  | 'image'
-  | 'video'
-  | 'audio'
-  | 'document'
-  | 'sticker'
-  | 'location'
-  | 'contact'
-  | 'poll'
-  | 'poll_vote'
-  | 'reaction'
-  | 'button_reply'
-  | 'list_reply'
-  | 'interactive_reply'
-  | 'other';
+import type { MessageType } from '../payload/message-payload.js';
 
 export interface MessageContent {
   type: MessageType;

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import { createHttpClient, postJson } from './http-post.js';
-import type { AttemptResult, Delivery, DeliverySender } from './sender.js';
+import { createHttpClient, postJson } from '../delivery/http-post.js';
+import type { AttemptResult, Delivery, DeliverySender } from '../delivery/sender.js';
 
 /** A queued Home Assistant event: its type and data. */
 export interface HaEventBody {
@@ -26,10 +26,10 @@ export class HaEventSender implements DeliverySender {
     this.target = 'Home Assistant event bus';
   }
 
-  send(delivery: Delivery): Promise<AttemptResult> {
+  send(delivery: Delivery, signal?: AbortSignal): Promise<AttemptResult> {
     const { event_type, data } = JSON.parse(delivery.body) as HaEventBody;
     return postJson(this.client, `${this.supervisorUrl}/core/api/events/${encodeURIComponent(event_type)}`, JSON.stringify(data), {
       Authorization: `Bearer ${this.supervisorToken}`,
-    });
+    }, signal);
   }
 }

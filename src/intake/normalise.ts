@@ -1,24 +1,7 @@
 import { getContentType, isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser, normalizeMessageContent, type WAMessage } from '@whiskeysockets/baileys';
-import { describeContent, type MessageType } from './message-content.js';
+import type { ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
+import { describeContent } from './message-content.js';
 import { toPlainJson } from './raw-json.js';
-
-/** The JSON body each webhook receives. The first four fields are the seed's contract. */
-export interface MessagePayload {
-  sender: string;
-  content: string;
-  is_group: boolean;
-  event: 'message';
-  id: string;
-  chat: string;
-  timestamp: number;
-  type: MessageType;
-  push_name: string | null;
-  sender_phone: string | null;
-  sender_lid: string | null;
-  from_me: boolean;
-  quoted_id: string | null;
-  raw: unknown;
-}
 
 export interface AccountIdentity {
   /** The paired account's phone-number JID and LID JID (device suffix dropped). */
@@ -29,7 +12,11 @@ export interface AccountIdentity {
 }
 
 /** Turns one WAMessage (already past the filters) into the payload. Pure and synchronous. */
-export function normaliseMessage(msg: WAMessage, account: AccountIdentity): MessagePayload {
+export function normaliseMessage(msg: WAMessage, account: AccountIdentity): ForwardedMessage {
+  return { payload: payloadOf(msg, account), rawType: rawTypeOf(msg) };
+}
+
+function payloadOf(msg: WAMessage, account: AccountIdentity): MessagePayload {
   const key = msg.key;
   const remoteJid = key.remoteJid!;
   const isGroup = Boolean(isJidGroup(remoteJid));
@@ -60,7 +47,7 @@ export function normaliseMessage(msg: WAMessage, account: AccountIdentity): Mess
 }
 
 /** Baileys' content name (e.g. `imageMessage`), for receivers that want more than `type`. */
-export function rawTypeOf(msg: WAMessage): string | null {
+function rawTypeOf(msg: WAMessage): string | null {
   return getContentType(normalizeMessageContent(msg.message)) ?? null;
 }
 

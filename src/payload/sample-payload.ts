@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MessagePayload } from './normalise.js';
+import type { MessagePayload } from './message-payload.js';
 
 /**
  * What "Send test" posts: shaped like a real message so an automation can be tried out, but

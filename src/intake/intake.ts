@@ -1,21 +1,14 @@
 import type { MessageUpsertType, WAMessage } from '@whiskeysockets/baileys';
 import type { Bus } from '../bus.js';
+import type { Destination } from '../delivery/destination.js';
+import type { AcceptedMessage, Outbox } from '../delivery/outbox.js';
 import type { Logger } from '../logging/logger.js';
-import type { AcceptedMessage, Destination, Outbox } from '../delivery/outbox.js';
 import { skipReason, type FilterSettings } from './message-filter.js';
-import { normaliseMessage, type AccountIdentity, type MessagePayload } from './normalise.js';
+import { normaliseMessage, type AccountIdentity } from './normalise.js';
 
-/** A place messages go, and the body it wants for each. */
-export interface MessageDestination {
-  destination: Destination;
-  bodyFor(payload: MessagePayload, msg: WAMessage): string;
-  /** New rows for these chats were committed. */
-  wake(chats: Iterable<string>): void;
-}
-
-export interface ForwarderDeps {
+export interface IntakeDeps {
   outbox: Outbox;
-  destinations: readonly MessageDestination[];
+  destinations: readonly Destination[];
   filter: FilterSettings;
   account(): AccountIdentity;
   bus: Bus;
@@ -23,14 +16,15 @@ export interface ForwarderDeps {
 }
 
 /**
- * The first thing that happens to a message: filter, normalise, and commit it to the outbox in
- * one transaction per batch, synchronously inside Baileys' event so nothing is awaited between
- * WhatsApp's delivery and the commit. Delivery happens later, from the outbox.
+ * The first thing that happens to a message WhatsApp delivers: filter, normalise, and commit it
+ * to the outbox with one body per destination, in one transaction per batch, synchronously inside
+ * Baileys' event so nothing is awaited between WhatsApp's delivery and the commit. Delivery
+ * happens later, from the outbox.
  */
-export class MessageForwarder {
-  constructor(private readonly deps: ForwarderDeps) {}
+export class Intake {
+  constructor(private readonly deps: IntakeDeps) {}
 
-  handle(messages: readonly WAMessage[], type: MessageUpsertType): void {
+  accept(messages: readonly WAMessage[], type: MessageUpsertType): void {
     const { logger, outbox, destinations } = this.deps;
     const account = this.deps.account();
     const accepted: AcceptedMessage[] = [];
@@ -40,10 +34,10 @@ export class MessageForwarder {
         logger.debug(`Not forwarding ${msg.key?.id ?? '?'} from ${msg.key?.remoteJid ?? '?'}: ${skip}.`);
         continue;
       }
-      const payload = normaliseMessage(msg, account);
+      const message = normaliseMessage(msg, account);
       const bodies: AcceptedMessage['bodies'] = {};
-      for (const d of destinations) bodies[d.destination] = d.bodyFor(payload, msg);
-      accepted.push({ chat: payload.chat, messageId: payload.id, bodies });
+      for (const d of destinations) bodies[d.name] = d.bodyFor(message);
+      accepted.push({ chat: message.payload.chat, messageId: message.payload.id, bodies });
     }
     if (accepted.length === 0) return;
     let touched;
@@ -56,7 +50,7 @@ export class MessageForwarder {
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);
     this.deps.bus.emit('accepted', { count: accepted.length });
     for (const d of destinations) {
-      const chats = touched.get(d.destination);
+      const chats = touched.get(d.name);
       if (chats) d.wake(chats);
     }
   }
