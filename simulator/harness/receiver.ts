@@ -54,6 +54,7 @@ export class TestReceiver {
           this.answered.emit('request');
         };
         this.pending.add(res);
+        this.answered.emit('request'); // arrivals count too: a test may wait for a request it holds
         if (reply.delayMs) setTimeout(answer, reply.delayMs);
         else answer();
       });
@@ -82,7 +83,7 @@ export class TestReceiver {
     this.responder = responder;
   }
 
-  /** Resolves once `check()` holds, re-checked after every answered request. */
+  /** Resolves once `check()` holds, re-checked as each request arrives and as it is answered. */
   async waitFor(check: () => boolean, timeoutMs = 8000, what = 'receiver condition'): Promise<void> {
     await waitForEvent(this.answered, ['request'], () => check() || undefined, timeoutMs, `${what} (${this.requests.length} accepted, ${this.failed.length} failed so far)`);
   }

@@ -17,7 +17,7 @@ export interface Environment {
 }
 
 /** The Supervisor's ingress proxy always connects from this address. */
-export const INGRESS_PROXY_ADDRESS = '172.30.32.2';
+const INGRESS_PROXY_ADDRESS = '172.30.32.2';
 
 export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const dataDir = env.DATA_DIR || '/data';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The webhook: off, asked for but misconfigured (its problems say why), or on. */
@@ -42,7 +42,7 @@ export interface OptionContext {
   supervisorAvailable: boolean;
 }
 
-export const DEFAULT_OPTIONS: Options = {
+const DEFAULT_OPTIONS: Options = {
   webhook: { state: 'off' },
   logLevel: 'info',
   forwardGroups: true,

@@ -18,7 +18,7 @@ export interface DeliveryAttempt {
 }
 
 /** How many attempts the log keeps; older ones are dropped as new ones come. */
-export const DELIVERY_LOG_SIZE = 200;
+const DELIVERY_LOG_SIZE = 200;
 
 /** The last attempts, kept in the state file so they survive a restart. */
 export class DeliveryLog {

@@ -170,7 +170,7 @@ export class Outbox {
 }
 
 /** Derived from the message, so even a message accepted twice carries the same id. */
-export function deliveryIdFor(chat: string, messageId: string): string {
+function deliveryIdFor(chat: string, messageId: string): string {
   return `msg_${createHash('sha256').update(`${chat}\n${messageId}`).digest('base64url').slice(0, 26)}`;
 }
 

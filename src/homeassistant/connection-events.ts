@@ -4,7 +4,7 @@ import type { Part } from '../lifecycle.js';
 import type { ConnectionState, ConnectionStatus } from '../whatsapp/connection-status.js';
 import type { HaEventBody } from './ha-event-sender.js';
 
-export const CONNECTION_EVENT = 'whatsapp_bridge_connection';
+const CONNECTION_EVENT = 'whatsapp_bridge_connection';
 
 /** The ordering key of connection events in the outbox: they keep their own order, apart from chats. */
 const CONNECTION_KEY = 'connection';

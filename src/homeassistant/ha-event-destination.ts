@@ -2,10 +2,10 @@ import { Destination, type DestinationContext } from '../delivery/destination.js
 import type { ForwardedMessage } from '../payload/message-payload.js';
 import { HaEventSender, type HaEventBody } from './ha-event-sender.js';
 
-export const MESSAGE_EVENT = 'whatsapp_message';
+const MESSAGE_EVENT = 'whatsapp_message';
 
 /** The event data of `whatsapp_message`: the webhook payload without `raw` (too big for the recorder). */
-export function messageEventData({ payload, rawType }: ForwardedMessage): Record<string, unknown> {
+function messageEventData({ payload, rawType }: ForwardedMessage): Record<string, unknown> {
   const { raw: _raw, ...data } = payload;
   return { ...data, raw_type: rawType };
 }

@@ -1,0 +1,101 @@
+// The WhatsApp card: the connection state with what to do, the linked account, and pairing.
+import { $, setText, show, showHelp } from '../dom.js';
+import { ago, dateTime, groupCode, hash, phone, secondsUntil } from '../format.js';
+import { state } from '../state.js';
+
+const STATES = {
+  connecting: { pill: 'Connecting', tone: 'neutral', text: 'Connecting to WhatsApp…' },
+  qr: { pill: 'Not linked', tone: 'info', text: 'Not linked yet: link your WhatsApp account below.' },
+  connected: { pill: 'Connected', tone: 'ok', text: 'Connected to WhatsApp.' },
+  reconnecting: { pill: 'Reconnecting', tone: 'warn', text: 'WhatsApp is unreachable: reconnecting.' },
+  logged_out: { pill: 'Unlinked', tone: 'warn', text: 'This device was unlinked from the phone.' },
+  replaced: { pill: 'Session replaced', tone: 'error', text: 'Another client is using this WhatsApp session.' },
+  banned: { pill: 'Refused by WhatsApp', tone: 'error', text: 'WhatsApp refused this account.' },
+  stopped: { pill: 'Stopped', tone: 'neutral', text: 'The bridge is stopped.' },
+};
+
+/** The help under the state line, or null. */
+function connectionHelp(s) {
+  if (s.state === 'reconnecting') {
+    const d = s.last_disconnect;
+    const why = d ? `${d.reason}${d.code ? ` (code ${d.code})` : ''}` : 'unknown';
+    return { templates: ['help-reconnecting'], slots: { why } };
+  }
+  // A 401 while showing a QR: the phone removed this device, so this is a re-link.
+  if (s.state === 'logged_out' || (s.state === 'qr' && s.last_disconnect?.code === 401)) return { templates: ['help-logged-out'] };
+  if (s.state === 'replaced') return { templates: ['help-replaced'] };
+  if (s.state === 'banned') return { templates: ['help-banned'] };
+  if (s.state === 'stopped') return { templates: ['help-stopped'] };
+  return null;
+}
+
+export function renderConnection(s) {
+  const meta = STATES[s.state] ?? { pill: s.state, tone: 'neutral', text: s.state };
+  setText('state-pill', meta.pill);
+  $('state-pill').dataset.tone = meta.tone;
+  $('state-line').dataset.state = s.state;
+  $('state-line').dataset.tone = meta.tone;
+  setText('state-text', meta.text);
+  showHelp($('state-detail'), connectionHelp(s), meta.tone);
+
+  show($('state-actions'), s.state === 'replaced' || s.state === 'banned');
+  setText('reconnect-btn', s.state === 'banned' ? 'Try again' : 'Reconnect');
+
+  const me = s.me;
+  show($('account'), Boolean(me));
+  if (me) {
+    setText('account-phone', phone(me.phone));
+    setText('account-name', me.name ?? '');
+    show($('account-name-label'), Boolean(me.name));
+    show($('account-name'), Boolean(me.name));
+  }
+  show($('unlink-area'), Boolean(me) && s.state !== 'qr' && s.state !== 'stopped');
+  renderPairing(s);
+}
+
+/** The QR code and the phone-number code. */
+function renderPairing(s) {
+  const pairing = s.state === 'qr' && Boolean(s.qr);
+  show($('pairing'), pairing);
+  const img = $('qr');
+  if (pairing && s.qr !== state.shownQr) {
+    state.shownQr = s.qr;
+    img.dataset.qr = s.qr;
+    img.src = `api/qr.svg?v=${hash(s.qr)}`;
+  } else if (!pairing && state.shownQr !== null) {
+    state.shownQr = null;
+    delete img.dataset.qr;
+    img.removeAttribute('src');
+  }
+  if (s.state !== 'qr') state.localPairingCode = null;
+  const code = s.pairing_code || state.localPairingCode;
+  show($('pairing-result'), Boolean(code));
+  if (code && code !== state.shownCode) {
+    const grouped = groupCode(code);
+    setText('pairing-code', grouped);
+    $('pairing-code').setAttribute('aria-label', `Pairing code ${grouped.split('').join(' ')}`);
+    $('phone-link').open = true;
+  }
+  state.shownCode = code;
+}
+
+/** Once a second: the reconnect and QR countdowns, and how long the account has been linked. */
+export function tickConnection(s) {
+  const line = $('countdown-line');
+  if (s.state === 'reconnecting' && s.next_reconnect_at) {
+    const left = secondsUntil(s.next_reconnect_at);
+    setText('countdown-line', left > 0 ? `Next attempt in ${left} s.` : 'Trying again now…');
+    show(line, true);
+  } else {
+    show(line, false);
+  }
+  if (s.state === 'qr' && s.qr_expires_at) {
+    const left = secondsUntil(s.qr_expires_at);
+    setText('qr-countdown', left > 0 ? `WhatsApp replaces this code in ${left} s; the new one appears here by itself.` : 'Waiting for a new code…');
+  }
+  if (s.me) {
+    const since = s.me.paired_at ?? s.me.connected_since;
+    setText('account-since-label', s.me.paired_at ? 'Linked' : 'Online since');
+    setText('account-since', since ? `${dateTime.format(since)} (${ago(since)})` : '–');
+  }
+}

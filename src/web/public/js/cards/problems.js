@@ -1,0 +1,19 @@
+// The banner listing the options that need fixing, one line per problem.
+import { $, show } from '../dom.js';
+
+export function renderProblems(status) {
+  const problems = status.problems ?? [];
+  show($('problems'), problems.length > 0);
+  const list = $('problems-list');
+  const key = JSON.stringify(problems);
+  if (list.dataset.key === key) return;
+  list.dataset.key = key;
+  list.replaceChildren(
+    ...problems.map((p) => {
+      const li = document.createElement('li');
+      li.dataset.option = p.option;
+      li.textContent = p.message;
+      return li;
+    }),
+  );
+}

@@ -1,0 +1,27 @@
+// Draws the whole page from the state; the cards each draw their own part.
+import { renderConnection, tickConnection } from './cards/connection.js';
+import { renderDeliveriesCard } from './cards/deliveries.js';
+import { renderHomeAssistant } from './cards/homeassistant.js';
+import { renderProblems } from './cards/problems.js';
+import { renderWebhook } from './cards/webhook.js';
+import { setText } from './dom.js';
+import { state } from './state.js';
+
+export function render() {
+  const { status, deliveries } = state;
+  if (!status) return;
+  document.body.dataset.state = status.state;
+  setText('version', status.version ? `v${status.version}` : '');
+  setText('foot-version', status.version ? `v${status.version}` : '');
+  renderProblems(status);
+  renderConnection(status);
+  renderWebhook(status, deliveries);
+  renderDeliveriesCard(status, deliveries);
+  renderHomeAssistant(status);
+  tick();
+}
+
+/** Once a second: countdowns and "… ago" texts. */
+export function tick() {
+  if (state.status) tickConnection(state.status);
+}
