@@ -3,29 +3,29 @@ import type { AccountInfo } from './types.js';
 
 /** A device's signed prekey as uploaded by the client. */
 export interface SignedPreKey {
-	keyId: number;
-	publicKey: Uint8Array;
-	signature: Uint8Array;
+  keyId: number;
+  publicKey: Uint8Array;
+  signature: Uint8Array;
 }
 
 /** What a client announced in `ClientPayload.devicePairingData` when it asked to be paired. */
 export interface Registration {
-	readonly noiseKey: Buffer;
-	readonly registrationId: number;
-	readonly identityKey: Uint8Array;
-	readonly signedPreKey: SignedPreKey;
+  readonly noiseKey: Buffer;
+  readonly registrationId: number;
+  readonly identityKey: Uint8Array;
+  readonly signedPreKey: SignedPreKey;
 }
 
 /** Reads the registration bundle of a connecting new device. */
 export function registrationFrom(data: proto.ClientPayload.IDevicePairingRegistrationData, noiseKey: Buffer): Registration {
-	const { eRegid, eIdent, eSkeyId, eSkeyVal, eSkeySig } = data;
-	if (!eRegid || !eIdent || !eSkeyId || !eSkeyVal || !eSkeySig) throw new Error('incomplete devicePairingData');
-	return {
-		noiseKey,
-		registrationId: Buffer.from(eRegid).readUInt32BE(0),
-		identityKey: eIdent,
-		signedPreKey: { keyId: Buffer.from(eSkeyId).readUIntBE(0, 3), publicKey: eSkeyVal, signature: eSkeySig }
-	};
+  const { eRegid, eIdent, eSkeyId, eSkeyVal, eSkeySig } = data;
+  if (!eRegid || !eIdent || !eSkeyId || !eSkeyVal || !eSkeySig) throw new Error('incomplete devicePairingData');
+  return {
+    noiseKey,
+    registrationId: Buffer.from(eRegid).readUInt32BE(0),
+    identityKey: eIdent,
+    signedPreKey: { keyId: Buffer.from(eSkeyId).readUIntBE(0, 3), publicKey: eSkeyVal, signature: eSkeySig },
+  };
 }
 
 /**
@@ -33,87 +33,87 @@ export function registrationFrom(data: proto.ClientPayload.IDevicePairingRegistr
  * prekeys it uploaded and not yet handed out, and the messages it has not acknowledged yet.
  */
 export class Device {
-	/** e.g. `491700000000:1@s.whatsapp.net` */
-	readonly jid: string;
-	/** e.g. `100000000000000:1@lid` */
-	readonly lidJid: string;
-	readonly registrationId: number;
-	readonly identityKey: Uint8Array;
-	readonly noiseKey: Buffer;
-	signedPreKey: SignedPreKey;
-	/** One-time prekeys uploaded by the client; each is handed out once, like WhatsApp does. */
-	readonly preKeys = new Map<number, Uint8Array>();
-	/** Stanzas sent (or waiting) for this device, in order, until the client acks or receipts them. */
-	readonly unacked = new Map<string, BinaryNode>();
-	/** The phone owes this device its initial history sync until the client receipts one. */
-	historySyncDue = true;
-	/** Id of the last history sync notification sent to this device. */
-	historySyncId: string | undefined;
+  /** e.g. `491700000000:1@s.whatsapp.net` */
+  readonly jid: string;
+  /** e.g. `100000000000000:1@lid` */
+  readonly lidJid: string;
+  readonly registrationId: number;
+  readonly identityKey: Uint8Array;
+  readonly noiseKey: Buffer;
+  signedPreKey: SignedPreKey;
+  /** One-time prekeys uploaded by the client; each is handed out once, like WhatsApp does. */
+  readonly preKeys = new Map<number, Uint8Array>();
+  /** Stanzas sent (or waiting) for this device, in order, until the client acks or receipts them. */
+  readonly unacked = new Map<string, BinaryNode>();
+  /** The phone owes this device its initial history sync until the client receipts one. */
+  historySyncDue = true;
+  /** Id of the last history sync notification sent to this device. */
+  historySyncId: string | undefined;
 
-	constructor(
-		readonly id: number,
-		account: AccountInfo,
-		registration: Registration
-	) {
-		this.jid = `${account.phone}:${id}@s.whatsapp.net`;
-		this.lidJid = `${account.lid}:${id}@lid`;
-		this.registrationId = registration.registrationId;
-		this.identityKey = registration.identityKey;
-		this.noiseKey = registration.noiseKey;
-		this.signedPreKey = registration.signedPreKey;
-	}
+  constructor(
+    readonly id: number,
+    account: AccountInfo,
+    registration: Registration,
+  ) {
+    this.jid = `${account.phone}:${id}@s.whatsapp.net`;
+    this.lidJid = `${account.lid}:${id}@lid`;
+    this.registrationId = registration.registrationId;
+    this.identityKey = registration.identityKey;
+    this.noiseKey = registration.noiseKey;
+    this.signedPreKey = registration.signedPreKey;
+  }
 
-	/** Takes one uploaded one-time prekey out of the pool (undefined once exhausted). */
-	takePreKey(): { keyId: number; publicKey: Uint8Array } | undefined {
-		const next = this.preKeys.entries().next();
-		if (next.done) return undefined;
-		const [keyId, publicKey] = next.value;
-		this.preKeys.delete(keyId);
-		return { keyId, publicKey };
-	}
+  /** Takes one uploaded one-time prekey out of the pool (undefined once exhausted). */
+  takePreKey(): { keyId: number; publicKey: Uint8Array } | undefined {
+    const next = this.preKeys.entries().next();
+    if (next.done) return undefined;
+    const [keyId, publicKey] = next.value;
+    this.preKeys.delete(keyId);
+    return { keyId, publicKey };
+  }
 }
 
 /** The WhatsApp account that companion devices pair with, and the identity key of its phone. */
 export class Account implements AccountInfo {
-	readonly phone: string;
-	readonly lid: string;
-	readonly pushName: string;
-	/** The phone's identity key: signs device identities (ADV) and is its Signal identity. */
-	readonly identity: KeyPair = Curve.generateKeyPair();
-	readonly devices = new Map<number, Device>();
-	private nextDeviceId = 1;
+  readonly phone: string;
+  readonly lid: string;
+  readonly pushName: string;
+  /** The phone's identity key: signs device identities (ADV) and is its Signal identity. */
+  readonly identity: KeyPair = Curve.generateKeyPair();
+  readonly devices = new Map<number, Device>();
+  private nextDeviceId = 1;
 
-	constructor(info: AccountInfo) {
-		this.phone = info.phone;
-		this.lid = info.lid;
-		this.pushName = info.pushName;
-	}
+  constructor(info: AccountInfo) {
+    this.phone = info.phone;
+    this.lid = info.lid;
+    this.pushName = info.pushName;
+  }
 
-	/** `<phone>@s.whatsapp.net` */
-	get jid(): string {
-		return `${this.phone}@s.whatsapp.net`;
-	}
+  /** `<phone>@s.whatsapp.net` */
+  get jid(): string {
+    return `${this.phone}@s.whatsapp.net`;
+  }
 
-	/** `<lid>@lid` */
-	get lidJid(): string {
-		return `${this.lid}@lid`;
-	}
+  /** `<lid>@lid` */
+  get lidJid(): string {
+    return `${this.lid}@lid`;
+  }
 
-	/** True for a user part (phone or LID) that is this account's own. */
-	isOwnUser(user: string | undefined): boolean {
-		return user === this.phone || user === this.lid;
-	}
+  /** True for a user part (phone or LID) that is this account's own. */
+  isOwnUser(user: string | undefined): boolean {
+    return user === this.phone || user === this.lid;
+  }
 
-	/** Registers a newly paired device; device ids are never reused, so old Signal sessions cannot clash. */
-	addDevice(registration: Registration): Device {
-		const device = new Device(this.nextDeviceId++, this, registration);
-		this.devices.set(device.id, device);
-		return device;
-	}
+  /** Registers a newly paired device; device ids are never reused, so old Signal sessions cannot clash. */
+  addDevice(registration: Registration): Device {
+    const device = new Device(this.nextDeviceId++, this, registration);
+    this.devices.set(device.id, device);
+    return device;
+  }
 
-	/** The paired device a login claims to be, if its Noise key matches the one it paired with. */
-	findDevice(username: string, deviceId: number, noiseKey: Buffer): Device | undefined {
-		const device = username === this.phone ? this.devices.get(deviceId) : undefined;
-		return device?.noiseKey.equals(noiseKey) ? device : undefined;
-	}
+  /** The paired device a login claims to be, if its Noise key matches the one it paired with. */
+  findDevice(username: string, deviceId: number, noiseKey: Buffer): Device | undefined {
+    const device = username === this.phone ? this.devices.get(deviceId) : undefined;
+    return device?.noiseKey.equals(noiseKey) ? device : undefined;
+  }
 }

@@ -1,22 +1,22 @@
 import {
-	addTransactionCapability,
-	Curve,
-	DEFAULT_CONNECTION_CONFIG,
-	encodeBigEndian,
-	generateSignalPubKey,
-	initAuthCreds,
-	KEY_BUNDLE_TYPE,
-	proto,
-	signedKeyPair,
-	unpadRandomMax16,
-	writeRandomPadMax16,
-	xmppPreKey,
-	xmppSignedPreKey,
-	type BinaryNode,
-	type KeyPair,
-	type SignalCreds,
-	type SignalKeyStoreWithTransaction,
-	type SignalRepositoryWithLIDStore
+  addTransactionCapability,
+  Curve,
+  DEFAULT_CONNECTION_CONFIG,
+  encodeBigEndian,
+  generateSignalPubKey,
+  initAuthCreds,
+  KEY_BUNDLE_TYPE,
+  proto,
+  signedKeyPair,
+  unpadRandomMax16,
+  writeRandomPadMax16,
+  xmppPreKey,
+  xmppSignedPreKey,
+  type BinaryNode,
+  type KeyPair,
+  type SignalCreds,
+  type SignalKeyStoreWithTransaction,
+  type SignalRepositoryWithLIDStore,
 } from '@whiskeysockets/baileys';
 import type { Device } from './account.js';
 import { memoryKeyStore } from './memory-store.js';
@@ -24,8 +24,8 @@ import type { Logger } from './types.js';
 
 /** Ciphertext as Baileys' signal repository produces it. */
 export interface Ciphertext {
-	readonly type: 'pkmsg' | 'msg';
-	readonly ciphertext: Uint8Array;
+  readonly type: 'pkmsg' | 'msg';
+  readonly ciphertext: Uint8Array;
 }
 
 /**
@@ -35,104 +35,102 @@ export interface Ciphertext {
  * simulator, so they survive the client's reconnections.
  */
 export class Contact {
-	/** Phone number, digits only. */
-	readonly phone: string;
-	/** LID user part. */
-	readonly lid: string;
-	/** Default push name of their messages. */
-	readonly pushName: string | undefined;
-	private readonly creds: SignalCreds;
-	private readonly repo: SignalRepositoryWithLIDStore;
-	private readonly keys: SignalKeyStoreWithTransaction;
-	private nextPreKeyId = 1;
+  /** Phone number, digits only. */
+  readonly phone: string;
+  /** LID user part. */
+  readonly lid: string;
+  /** Default push name of their messages. */
+  readonly pushName: string | undefined;
+  private readonly creds: SignalCreds;
+  private readonly repo: SignalRepositoryWithLIDStore;
+  private readonly keys: SignalKeyStoreWithTransaction;
+  private nextPreKeyId = 1;
 
-	constructor(info: { phone: string; lid: string; pushName?: string }, logger: Logger, identity?: KeyPair) {
-		this.phone = info.phone;
-		this.lid = info.lid;
-		this.pushName = info.pushName;
-		const fresh = initAuthCreds();
-		this.creds = identity
-			? { registrationId: fresh.registrationId, signedIdentityKey: identity, signedPreKey: signedKeyPair(identity, 1) }
-			: fresh;
-		this.keys = addTransactionCapability(memoryKeyStore(), logger, { maxCommitRetries: 1, delayBetweenTriesMs: 0 });
-		this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys: this.keys }, logger);
-	}
+  constructor(info: { phone: string; lid: string; pushName?: string }, logger: Logger, identity?: KeyPair) {
+    this.phone = info.phone;
+    this.lid = info.lid;
+    this.pushName = info.pushName;
+    const fresh = initAuthCreds();
+    this.creds = identity ? { registrationId: fresh.registrationId, signedIdentityKey: identity, signedPreKey: signedKeyPair(identity, 1) } : fresh;
+    this.keys = addTransactionCapability(memoryKeyStore(), logger, { maxCommitRetries: 1, delayBetweenTriesMs: 0 });
+    this.repo = DEFAULT_CONNECTION_CONFIG.makeSignalRepository({ creds: this.creds, keys: this.keys }, logger);
+  }
 
-	/** `<phone>@s.whatsapp.net` */
-	get jid(): string {
-		return `${this.phone}@s.whatsapp.net`;
-	}
+  /** `<phone>@s.whatsapp.net` */
+  get jid(): string {
+    return `${this.phone}@s.whatsapp.net`;
+  }
 
-	/** `<lid>@lid` */
-	get lidJid(): string {
-		return `${this.lid}@lid`;
-	}
+  /** `<lid>@lid` */
+  get lidJid(): string {
+    return `${this.lid}@lid`;
+  }
 
-	/** Encrypts a message for a device, starting a session from its uploaded bundle on first use. */
-	async encryptFor(device: Device, message: proto.IMessage): Promise<Ciphertext> {
-		const jid = device.lidJid;
-		if (!(await this.repo.validateSession(jid)).exists) {
-			const preKey = device.takePreKey();
-			await this.repo.injectE2ESession({
-				jid,
-				session: {
-					registrationId: device.registrationId,
-					identityKey: generateSignalPubKey(device.identityKey),
-					signedPreKey: {
-						keyId: device.signedPreKey.keyId,
-						publicKey: generateSignalPubKey(device.signedPreKey.publicKey),
-						signature: device.signedPreKey.signature
-					},
-					preKey: preKey && { keyId: preKey.keyId, publicKey: generateSignalPubKey(preKey.publicKey) }
-				}
-			});
-		}
-		return this.repo.encryptMessage({ jid, data: writeRandomPadMax16(proto.Message.encode(message).finish()) });
-	}
+  /** Encrypts a message for a device, starting a session from its uploaded bundle on first use. */
+  async encryptFor(device: Device, message: proto.IMessage): Promise<Ciphertext> {
+    const jid = device.lidJid;
+    if (!(await this.repo.validateSession(jid)).exists) {
+      const preKey = device.takePreKey();
+      await this.repo.injectE2ESession({
+        jid,
+        session: {
+          registrationId: device.registrationId,
+          identityKey: generateSignalPubKey(device.identityKey),
+          signedPreKey: {
+            keyId: device.signedPreKey.keyId,
+            publicKey: generateSignalPubKey(device.signedPreKey.publicKey),
+            signature: device.signedPreKey.signature,
+          },
+          preKey: preKey && { keyId: preKey.keyId, publicKey: generateSignalPubKey(preKey.publicKey) },
+        },
+      });
+    }
+    return this.repo.encryptMessage({ jid, data: writeRandomPadMax16(proto.Message.encode(message).finish()) });
+  }
 
-	/** Encrypts a group message with this person's sender key; also returns the key's distribution message. */
-	encryptForGroup(groupJid: string, senderJid: string, message: proto.IMessage) {
-		const data = writeRandomPadMax16(proto.Message.encode(message).finish());
-		return this.repo.encryptGroupMessage({ group: groupJid, meId: senderJid, data });
-	}
+  /** Encrypts a group message with this person's sender key; also returns the key's distribution message. */
+  encryptForGroup(groupJid: string, senderJid: string, message: proto.IMessage) {
+    const data = writeRandomPadMax16(proto.Message.encode(message).finish());
+    return this.repo.encryptGroupMessage({ group: groupJid, meId: senderJid, data });
+  }
 
-	/** Decrypts a pairwise message a device sent to this person. */
-	async decryptFrom(device: Device, type: 'pkmsg' | 'msg', ciphertext: Uint8Array): Promise<proto.Message> {
-		const plaintext = await this.repo.decryptMessage({ jid: device.lidJid, type, ciphertext });
-		return proto.Message.decode(unpadRandomMax16(plaintext));
-	}
+  /** Decrypts a pairwise message a device sent to this person. */
+  async decryptFrom(device: Device, type: 'pkmsg' | 'msg', ciphertext: Uint8Array): Promise<proto.Message> {
+    const plaintext = await this.repo.decryptMessage({ jid: device.lidJid, type, ciphertext });
+    return proto.Message.decode(unpadRandomMax16(plaintext));
+  }
 
-	/** Learns a device's sender key for a group from its distribution message. */
-	processSenderKey(authorJid: string, item: proto.Message.ISenderKeyDistributionMessage): Promise<void> {
-		return this.repo.processSenderKeyDistributionMessage({ authorJid, item });
-	}
+  /** Learns a device's sender key for a group from its distribution message. */
+  processSenderKey(authorJid: string, item: proto.Message.ISenderKeyDistributionMessage): Promise<void> {
+    return this.repo.processSenderKeyDistributionMessage({ authorJid, item });
+  }
 
-	/** Decrypts a group (skmsg) message a device sent. */
-	async decryptGroup(groupJid: string, authorJid: string, ciphertext: Uint8Array): Promise<proto.Message> {
-		const plaintext = await this.repo.decryptGroupMessage({ group: groupJid, authorJid, msg: ciphertext });
-		return proto.Message.decode(unpadRandomMax16(plaintext));
-	}
+  /** Decrypts a group (skmsg) message a device sent. */
+  async decryptGroup(groupJid: string, authorJid: string, ciphertext: Uint8Array): Promise<proto.Message> {
+    const plaintext = await this.repo.decryptGroupMessage({ group: groupJid, authorJid, msg: ciphertext });
+    return proto.Message.decode(unpadRandomMax16(plaintext));
+  }
 
-	/** This person's prekey bundle as the server returns it (`<user jid>` of an encrypt/get answer). */
-	async bundleNode(jid: string): Promise<BinaryNode> {
-		const keyId = this.nextPreKeyId++;
-		const preKey = Curve.generateKeyPair();
-		await this.keys.set({ 'pre-key': { [keyId]: preKey } });
-		return {
-			tag: 'user',
-			attrs: { jid },
-			content: [
-				{ tag: 'registration', attrs: {}, content: encodeBigEndian(this.creds.registrationId) },
-				{ tag: 'type', attrs: {}, content: KEY_BUNDLE_TYPE },
-				{ tag: 'identity', attrs: {}, content: this.creds.signedIdentityKey.public },
-				xmppSignedPreKey(this.creds.signedPreKey),
-				xmppPreKey(preKey, keyId)
-			]
-		};
-	}
+  /** This person's prekey bundle as the server returns it (`<user jid>` of an encrypt/get answer). */
+  async bundleNode(jid: string): Promise<BinaryNode> {
+    const keyId = this.nextPreKeyId++;
+    const preKey = Curve.generateKeyPair();
+    await this.keys.set({ 'pre-key': { [keyId]: preKey } });
+    return {
+      tag: 'user',
+      attrs: { jid },
+      content: [
+        { tag: 'registration', attrs: {}, content: encodeBigEndian(this.creds.registrationId) },
+        { tag: 'type', attrs: {}, content: KEY_BUNDLE_TYPE },
+        { tag: 'identity', attrs: {}, content: this.creds.signedIdentityKey.public },
+        xmppSignedPreKey(this.creds.signedPreKey),
+        xmppPreKey(preKey, keyId),
+      ],
+    };
+  }
 
-	/** Releases the repository's caches. */
-	close(): void {
-		this.repo.close?.();
-	}
+  /** Releases the repository's caches. */
+  close(): void {
+    this.repo.close?.();
+  }
 }

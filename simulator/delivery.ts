@@ -13,137 +13,133 @@ import type { SendOptions, SendResult } from './types.js';
  * device is online and (re)sent from the offline queue at its next login otherwise.
  */
 export class Delivery {
-	/** Sends are serialised so that Signal state advances in the order stanzas go out. */
-	private chain: Promise<unknown> = Promise.resolve();
-	/** `group|sender|device` triples whose sender key distribution message was already sent. */
-	private readonly senderKeysShared = new Set<string>();
+  /** Sends are serialised so that Signal state advances in the order stanzas go out. */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** `group|sender|device` triples whose sender key distribution message was already sent. */
+  private readonly senderKeysShared = new Set<string>();
 
-	constructor(
-		private readonly account: Account,
-		/** The phone itself, as a Signal party (sends history sync to its companions). */
-		private readonly phone: Contact,
-		/** The connection a device is online on, if any. */
-		private readonly onlineConnection: (device: Device) => Connection | undefined
-	) {}
+  constructor(
+    private readonly account: Account,
+    /** The phone itself, as a Signal party (sends history sync to its companions). */
+    private readonly phone: Contact,
+    /** The connection a device is online on, if any. */
+    private readonly onlineConnection: (device: Device) => Connection | undefined,
+  ) {}
 
-	/** Encrypts `message` from `from` for every paired device and sends or queues it. */
-	send(from: Contact, message: proto.IMessage, opts: SendOptions = {}): Promise<SendResult> {
-		const id = opts.id ?? generateMessageIDV2();
-		const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
-		return this.serialised(async () => {
-			const devices = [...this.account.devices.values()];
-			if (!devices.length) throw new Error('simulator: no device is paired with the account yet');
-			for (const device of devices) {
-				const stanza = opts.group
-					? await this.groupStanza(device, from, message, opts)
-					: await this.directStanza(device, from, message, opts);
-				stanza.attrs = { ...stanza.attrs, id, t: String(timestamp), type: messageTypeOf(message) };
-				const notify = opts.pushName ?? from.pushName;
-				if (notify) stanza.attrs.notify = notify;
-				if (opts.offline) stanza.attrs.offline = '1';
-				this.push(device, stanza);
-			}
-			return { id, timestamp };
-		});
-	}
+  /** Encrypts `message` from `from` for every paired device and sends or queues it. */
+  send(from: Contact, message: proto.IMessage, opts: SendOptions = {}): Promise<SendResult> {
+    const id = opts.id ?? generateMessageIDV2();
+    const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000);
+    return this.serialised(async () => {
+      const devices = [...this.account.devices.values()];
+      if (!devices.length) throw new Error('simulator: no device is paired with the account yet');
+      for (const device of devices) {
+        const stanza = opts.group ? await this.groupStanza(device, from, message, opts) : await this.directStanza(device, from, message, opts);
+        stanza.attrs = { ...stanza.attrs, id, t: String(timestamp), type: messageTypeOf(message) };
+        const notify = opts.pushName ?? from.pushName;
+        if (notify) stanza.attrs.notify = notify;
+        if (opts.offline) stanza.attrs.offline = '1';
+        this.push(device, stanza);
+      }
+      return { id, timestamp };
+    });
+  }
 
-	/**
-	 * The phone's INITIAL_BOOTSTRAP history sync (inline, empty), sent after the offline marker at
-	 * every login until the client receipts one: without it Baileys buffers all events for 20 s after
-	 * its first login. It is encrypted afresh each time and kept out of the offline queue, because a
-	 * copy the client decrypted but did not finish processing cannot be decrypted a second time.
-	 */
-	sendHistorySync(device: Device, connection: Connection): Promise<void> {
-		const history = proto.HistorySync.encode({
-			syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
-			conversations: [],
-			progress: 100
-		}).finish();
-		const message: proto.IMessage = {
-			protocolMessage: {
-				type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-				historySyncNotification: {
-					syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
-					initialHistBootstrapInlinePayload: deflateSync(history),
-					chunkOrder: 0,
-					progress: 100
-				}
-			}
-		};
-		return this.serialised(async () => {
-			const { type, ciphertext } = await this.phone.encryptFor(device, message);
-			device.historySyncId = generateMessageIDV2();
-			connection.send({
-				tag: 'message',
-				attrs: {
-					from: this.account.jid,
-					id: device.historySyncId,
-					t: String(Math.floor(Date.now() / 1000)),
-					type: 'text',
-					category: 'peer'
-				},
-				content: [encNode(type, ciphertext)]
-			});
-		});
-	}
+  /**
+   * The phone's INITIAL_BOOTSTRAP history sync (inline, empty), sent after the offline marker at
+   * every login until the client receipts one: without it Baileys buffers all events for 20 s after
+   * its first login. It is encrypted afresh each time and kept out of the offline queue, because a
+   * copy the client decrypted but did not finish processing cannot be decrypted a second time.
+   */
+  sendHistorySync(device: Device, connection: Connection): Promise<void> {
+    const history = proto.HistorySync.encode({
+      syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+      conversations: [],
+      progress: 100,
+    }).finish();
+    const message: proto.IMessage = {
+      protocolMessage: {
+        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+        historySyncNotification: {
+          syncType: proto.Message.HistorySyncType.INITIAL_BOOTSTRAP,
+          initialHistBootstrapInlinePayload: deflateSync(history),
+          chunkOrder: 0,
+          progress: 100,
+        },
+      },
+    };
+    return this.serialised(async () => {
+      const { type, ciphertext } = await this.phone.encryptFor(device, message);
+      device.historySyncId = generateMessageIDV2();
+      connection.send({
+        tag: 'message',
+        attrs: {
+          from: this.account.jid,
+          id: device.historySyncId,
+          t: String(Math.floor(Date.now() / 1000)),
+          type: 'text',
+          category: 'peer',
+        },
+        content: [encNode(type, ciphertext)],
+      });
+    });
+  }
 
-	/** At login, once the client is ready: everything the device has not acknowledged, marked offline, then the offline marker. */
-	flush(device: Device, connection: Connection): void {
-		for (const stanza of device.unacked.values()) connection.send(asOffline(stanza));
-		connection.send(offlineMarker(device.unacked.size));
-	}
+  /** At login, once the client is ready: everything the device has not acknowledged, marked offline, then the offline marker. */
+  flush(device: Device, connection: Connection): void {
+    for (const stanza of device.unacked.values()) connection.send(asOffline(stanza));
+    connection.send(offlineMarker(device.unacked.size));
+  }
 
-	/** Forgets stanzas the client acknowledged. */
-	acknowledge(device: Device, ids: readonly string[]): void {
-		for (const id of ids) device.unacked.delete(id);
-		if (device.historySyncId && ids.includes(device.historySyncId)) device.historySyncDue = false;
-	}
+  /** Forgets stanzas the client acknowledged. */
+  acknowledge(device: Device, ids: readonly string[]): void {
+    for (const id of ids) device.unacked.delete(id);
+    if (device.historySyncId && ids.includes(device.historySyncId)) device.historySyncDue = false;
+  }
 
-	private push(device: Device, stanza: BinaryNode): void {
-		device.unacked.set(stanza.attrs.id!, stanza);
-		this.onlineConnection(device)?.send(stanza);
-	}
+  private push(device: Device, stanza: BinaryNode): void {
+    device.unacked.set(stanza.attrs.id!, stanza);
+    this.onlineConnection(device)?.send(stanza);
+  }
 
-	private serialised<T>(task: () => Promise<T>): Promise<T> {
-		const run = this.chain.then(task);
-		this.chain = run.catch(() => undefined);
-		return run;
-	}
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
 
-	private async directStanza(device: Device, from: Contact, message: proto.IMessage, opts: SendOptions): Promise<BinaryNode> {
-		const attrs: Record<string, string> =
-			(opts.addressing ?? 'lid') === 'lid'
-				? { from: from.lidJid, sender_pn: from.jid, addressing_mode: 'lid' }
-				: { from: from.jid, sender_lid: from.lidJid, addressing_mode: 'pn' };
-		const { type, ciphertext } = opts.undecryptable
-			? { type: 'msg', ciphertext: randomBytes(64) }
-			: await from.encryptFor(device, message);
-		return { tag: 'message', attrs, content: [encNode(type, ciphertext, mediaTypeOf(message))] };
-	}
+  private async directStanza(device: Device, from: Contact, message: proto.IMessage, opts: SendOptions): Promise<BinaryNode> {
+    const attrs: Record<string, string> =
+      (opts.addressing ?? 'lid') === 'lid'
+        ? { from: from.lidJid, sender_pn: from.jid, addressing_mode: 'lid' }
+        : { from: from.jid, sender_lid: from.lidJid, addressing_mode: 'pn' };
+    const { type, ciphertext } = opts.undecryptable ? { type: 'msg', ciphertext: randomBytes(64) } : await from.encryptFor(device, message);
+    return { tag: 'message', attrs, content: [encNode(type, ciphertext, mediaTypeOf(message))] };
+  }
 
-	private async groupStanza(device: Device, from: Contact, message: proto.IMessage, opts: SendOptions): Promise<BinaryNode> {
-		const group = opts.group!;
-		if (!group.participants.includes(from)) throw new Error(`simulator: ${from.phone} is not in group ${group.id}`);
-		const lid = (opts.addressing ?? 'lid') === 'lid';
-		const sender = lid ? from.lidJid : from.jid;
-		const attrs: Record<string, string> = lid
-			? { from: group.jid, participant: sender, participant_pn: from.jid, addressing_mode: 'lid' }
-			: { from: group.jid, participant: sender, participant_lid: from.lidJid, addressing_mode: 'pn' };
-		if (opts.undecryptable) {
-			return { tag: 'message', attrs, content: [encNode('skmsg', randomBytes(64))] };
-		}
-		const content: BinaryNode[] = [];
-		const { ciphertext, senderKeyDistributionMessage } = await from.encryptForGroup(group.jid, sender, message);
-		// like a real sender, distribute the sender key pairwise to each device once
-		const shareKey = `${group.jid}|${sender}|${device.jid}`;
-		if (!this.senderKeysShared.has(shareKey)) {
-			const skdm = await from.encryptFor(device, {
-				senderKeyDistributionMessage: { groupId: group.jid, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage }
-			});
-			content.push(encNode(skdm.type, skdm.ciphertext));
-			this.senderKeysShared.add(shareKey);
-		}
-		content.push(encNode('skmsg', ciphertext, mediaTypeOf(message)));
-		return { tag: 'message', attrs, content };
-	}
+  private async groupStanza(device: Device, from: Contact, message: proto.IMessage, opts: SendOptions): Promise<BinaryNode> {
+    const group = opts.group!;
+    if (!group.participants.includes(from)) throw new Error(`simulator: ${from.phone} is not in group ${group.id}`);
+    const lid = (opts.addressing ?? 'lid') === 'lid';
+    const sender = lid ? from.lidJid : from.jid;
+    const attrs: Record<string, string> = lid
+      ? { from: group.jid, participant: sender, participant_pn: from.jid, addressing_mode: 'lid' }
+      : { from: group.jid, participant: sender, participant_lid: from.lidJid, addressing_mode: 'pn' };
+    if (opts.undecryptable) {
+      return { tag: 'message', attrs, content: [encNode('skmsg', randomBytes(64))] };
+    }
+    const content: BinaryNode[] = [];
+    const { ciphertext, senderKeyDistributionMessage } = await from.encryptForGroup(group.jid, sender, message);
+    // like a real sender, distribute the sender key pairwise to each device once
+    const shareKey = `${group.jid}|${sender}|${device.jid}`;
+    if (!this.senderKeysShared.has(shareKey)) {
+      const skdm = await from.encryptFor(device, {
+        senderKeyDistributionMessage: { groupId: group.jid, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage },
+      });
+      content.push(encNode(skdm.type, skdm.ciphertext));
+      this.senderKeysShared.add(shareKey);
+    }
+    content.push(encNode('skmsg', ciphertext, mediaTypeOf(message)));
+    return { tag: 'message', attrs, content };
+  }
 }

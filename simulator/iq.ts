@@ -1,12 +1,12 @@
 import {
-	encodeBigEndian,
-	getAllBinaryNodeChildren,
-	getBinaryNodeChild,
-	getBinaryNodeChildBuffer,
-	getBinaryNodeChildren,
-	jidDecode,
-	KEY_BUNDLE_TYPE,
-	type BinaryNode
+  encodeBigEndian,
+  getAllBinaryNodeChildren,
+  getBinaryNodeChild,
+  getBinaryNodeChildBuffer,
+  getBinaryNodeChildren,
+  jidDecode,
+  KEY_BUNDLE_TYPE,
+  type BinaryNode,
 } from '@whiskeysockets/baileys';
 import type { Account, Device } from './account.js';
 import type { Contact } from './contacts.js';
@@ -14,27 +14,27 @@ import type { Group } from './types.js';
 
 /** What answering iqs needs to know about the world. */
 export interface IqContext {
-	readonly account: Account;
-	/** The device logged in on this connection (undefined while pairing). */
-	readonly device: Device | undefined;
-	/** A simulated person by phone or LID user part. */
-	contact(user: string): Contact | undefined;
-	/** A simulated group by JID. */
-	group(jid: string): Group | undefined;
-	/** Called with the number of one-time prekeys the client uploaded. */
-	onPreKeyUpload(count: number): void;
+  readonly account: Account;
+  /** The device logged in on this connection (undefined while pairing). */
+  readonly device: Device | undefined;
+  /** A simulated person by phone or LID user part. */
+  contact(user: string): Contact | undefined;
+  /** A simulated group by JID. */
+  group(jid: string): Group | undefined;
+  /** Called with the number of one-time prekeys the client uploaded. */
+  onPreKeyUpload(count: number): void;
 }
 
 const reply = (iq: BinaryNode, content?: BinaryNode[], type = 'result'): BinaryNode => ({
-	tag: 'iq',
-	attrs: { id: iq.attrs.id ?? '', type, from: iq.attrs.to ?? 's.whatsapp.net' },
-	...(content ? { content } : {})
+  tag: 'iq',
+  attrs: { id: iq.attrs.id ?? '', type, from: iq.attrs.to ?? 's.whatsapp.net' },
+  ...(content ? { content } : {}),
 });
 
 const node = (tag: string, attrs: Record<string, string> = {}, content?: BinaryNode[]): BinaryNode => ({
-	tag,
-	attrs,
-	...(content ? { content } : {})
+  tag,
+  attrs,
+  ...(content ? { content } : {}),
 });
 
 const uint = (bytes: Uint8Array | undefined): number => (bytes ? Buffer.from(bytes).readUIntBE(0, bytes.length) : 0);
@@ -47,94 +47,106 @@ const PRIVACY_DEFAULTS = ['last', 'online', 'profile', 'status', 'groupadd', 're
  * (`md` iqs, used by pairing and logout, are handled by the session.)
  */
 export async function answerIq(iq: BinaryNode, ctx: IqContext): Promise<BinaryNode> {
-	const first = getAllBinaryNodeChildren(iq)[0];
-	switch (iq.attrs.xmlns) {
-		case 'encrypt':
-			return answerEncrypt(iq, first, ctx);
-		case 'usync':
-			return reply(iq, [usync(getBinaryNodeChild(iq, 'usync'), ctx)]);
-		case 'abt':
-			return reply(iq, [node('props', { protocol: '1' })]);
-		case 'privacy':
-			if (iq.attrs.type !== 'get') return reply(iq);
-			return reply(iq, [node('privacy', {}, PRIVACY_DEFAULTS.map(name => node('category', { name, value: 'all' })))]);
-		case 'blocklist':
-			return reply(iq, [node('list')]);
-		case 'w:sync:app:state': {
-			// no patches and no snapshot: every collection is complete at the version the client has
-			const collections = getBinaryNodeChildren(first, 'collection');
-			return reply(iq, [node('sync', {}, collections.map(c => node('collection', { name: c.attrs.name ?? '', version: c.attrs.version ?? '0' })))]);
-		}
-		case 'w:g2': {
-			const group = iq.attrs.type === 'get' && first?.tag === 'query' ? ctx.group(iq.attrs.to ?? '') : undefined;
-			if (group) return reply(iq, [groupNode(group, ctx.account)]);
-			return reply(iq, [node('error', { code: '404', text: 'item-not-found' })], 'error');
-		}
-		default:
-			// w:p pings, passive/active, w:stats, presence-related and everything unknown
-			return reply(iq);
-	}
+  const first = getAllBinaryNodeChildren(iq)[0];
+  switch (iq.attrs.xmlns) {
+    case 'encrypt':
+      return answerEncrypt(iq, first, ctx);
+    case 'usync':
+      return reply(iq, [usync(getBinaryNodeChild(iq, 'usync'), ctx)]);
+    case 'abt':
+      return reply(iq, [node('props', { protocol: '1' })]);
+    case 'privacy':
+      if (iq.attrs.type !== 'get') return reply(iq);
+      return reply(iq, [
+        node(
+          'privacy',
+          {},
+          PRIVACY_DEFAULTS.map((name) => node('category', { name, value: 'all' })),
+        ),
+      ]);
+    case 'blocklist':
+      return reply(iq, [node('list')]);
+    case 'w:sync:app:state': {
+      // no patches and no snapshot: every collection is complete at the version the client has
+      const collections = getBinaryNodeChildren(first, 'collection');
+      return reply(iq, [
+        node(
+          'sync',
+          {},
+          collections.map((c) => node('collection', { name: c.attrs.name ?? '', version: c.attrs.version ?? '0' })),
+        ),
+      ]);
+    }
+    case 'w:g2': {
+      const group = iq.attrs.type === 'get' && first?.tag === 'query' ? ctx.group(iq.attrs.to ?? '') : undefined;
+      if (group) return reply(iq, [groupNode(group, ctx.account)]);
+      return reply(iq, [node('error', { code: '404', text: 'item-not-found' })], 'error');
+    }
+    default:
+      // w:p pings, passive/active, w:stats, presence-related and everything unknown
+      return reply(iq);
+  }
 }
 
 async function answerEncrypt(iq: BinaryNode, first: BinaryNode | undefined, ctx: IqContext): Promise<BinaryNode> {
-	const device = ctx.device;
-	switch (first?.tag) {
-		case 'count':
-			return reply(iq, [node('count', { value: String(device?.preKeys.size ?? 0) })]);
-		case 'digest':
-			return reply(iq, [node('digest')]);
-		case 'key': {
-			const users = await Promise.all(getBinaryNodeChildren(first, 'user').map(u => bundle(u.attrs.jid ?? '', ctx)));
-			return reply(iq, [node('list', {}, users)]);
-		}
-		case 'rotate':
-			if (device) storeSignedPreKey(device, getBinaryNodeChild(first, 'skey'));
-			return reply(iq);
-		default: {
-			const list = getBinaryNodeChild(iq, 'list');
-			if (device && list) {
-				const keys = getBinaryNodeChildren(list, 'key');
-				for (const key of keys) {
-					const value = getBinaryNodeChildBuffer(key, 'value');
-					if (value) device.preKeys.set(uint(getBinaryNodeChildBuffer(key, 'id')), value);
-				}
-				storeSignedPreKey(device, getBinaryNodeChild(iq, 'skey'));
-				ctx.onPreKeyUpload(keys.length);
-			}
-			return reply(iq);
-		}
-	}
+  const device = ctx.device;
+  switch (first?.tag) {
+    case 'count':
+      return reply(iq, [node('count', { value: String(device?.preKeys.size ?? 0) })]);
+    case 'digest':
+      return reply(iq, [node('digest')]);
+    case 'key': {
+      const users = await Promise.all(getBinaryNodeChildren(first, 'user').map((u) => bundle(u.attrs.jid ?? '', ctx)));
+      return reply(iq, [node('list', {}, users)]);
+    }
+    case 'rotate':
+      if (device) storeSignedPreKey(device, getBinaryNodeChild(first, 'skey'));
+      return reply(iq);
+    default: {
+      const list = getBinaryNodeChild(iq, 'list');
+      if (device && list) {
+        const keys = getBinaryNodeChildren(list, 'key');
+        for (const key of keys) {
+          const value = getBinaryNodeChildBuffer(key, 'value');
+          if (value) device.preKeys.set(uint(getBinaryNodeChildBuffer(key, 'id')), value);
+        }
+        storeSignedPreKey(device, getBinaryNodeChild(iq, 'skey'));
+        ctx.onPreKeyUpload(keys.length);
+      }
+      return reply(iq);
+    }
+  }
 }
 
 /** The prekey bundle of a simulated person, or of one of the account's own paired devices. */
 async function bundle(jid: string, ctx: IqContext): Promise<BinaryNode> {
-	const decoded = jidDecode(jid);
-	const contact = ctx.contact(decoded?.user ?? '');
-	if (contact) return contact.bundleNode(jid);
-	const own = ctx.account.isOwnUser(decoded?.user) ? ctx.account.devices.get(decoded?.device ?? 0) : undefined;
-	if (!own) return node('user', { jid }, [node('error', { code: '404', text: 'item-not-found' })]);
-	// e.g. a group's sender key, which Baileys also encrypts for its own LID device
-	const preKey = own.takePreKey();
-	const bytes = (tag: string, content: Uint8Array): BinaryNode => ({ tag, attrs: {}, content });
-	return node('user', { jid }, [
-		bytes('registration', encodeBigEndian(own.registrationId)),
-		bytes('type', KEY_BUNDLE_TYPE),
-		bytes('identity', own.identityKey),
-		node('skey', {}, [
-			bytes('id', encodeBigEndian(own.signedPreKey.keyId, 3)),
-			bytes('value', own.signedPreKey.publicKey),
-			bytes('signature', own.signedPreKey.signature)
-		]),
-		...(preKey ? [node('key', {}, [bytes('id', encodeBigEndian(preKey.keyId, 3)), bytes('value', preKey.publicKey)])] : [])
-	]);
+  const decoded = jidDecode(jid);
+  const contact = ctx.contact(decoded?.user ?? '');
+  if (contact) return contact.bundleNode(jid);
+  const own = ctx.account.isOwnUser(decoded?.user) ? ctx.account.devices.get(decoded?.device ?? 0) : undefined;
+  if (!own) return node('user', { jid }, [node('error', { code: '404', text: 'item-not-found' })]);
+  // e.g. a group's sender key, which Baileys also encrypts for its own LID device
+  const preKey = own.takePreKey();
+  const bytes = (tag: string, content: Uint8Array): BinaryNode => ({ tag, attrs: {}, content });
+  return node('user', { jid }, [
+    bytes('registration', encodeBigEndian(own.registrationId)),
+    bytes('type', KEY_BUNDLE_TYPE),
+    bytes('identity', own.identityKey),
+    node('skey', {}, [
+      bytes('id', encodeBigEndian(own.signedPreKey.keyId, 3)),
+      bytes('value', own.signedPreKey.publicKey),
+      bytes('signature', own.signedPreKey.signature),
+    ]),
+    ...(preKey ? [node('key', {}, [bytes('id', encodeBigEndian(preKey.keyId, 3)), bytes('value', preKey.publicKey)])] : []),
+  ]);
 }
 
 function storeSignedPreKey(device: Device, skey: BinaryNode | undefined): void {
-	const publicKey = getBinaryNodeChildBuffer(skey, 'value');
-	const signature = getBinaryNodeChildBuffer(skey, 'signature');
-	if (publicKey && signature) {
-		device.signedPreKey = { keyId: uint(getBinaryNodeChildBuffer(skey, 'id')), publicKey, signature };
-	}
+  const publicKey = getBinaryNodeChildBuffer(skey, 'value');
+  const signature = getBinaryNodeChildBuffer(skey, 'signature');
+  if (publicKey && signature) {
+    device.signedPreKey = { keyId: uint(getBinaryNodeChildBuffer(skey, 'id')), publicKey, signature };
+  }
 }
 
 /**
@@ -143,54 +155,50 @@ function storeSignedPreKey(device: Device, skey: BinaryNode | undefined): void {
  * simulator does not play), `lid` for phone JIDs, and `contact` (on WhatsApp or not).
  */
 function usync(query: BinaryNode | undefined, ctx: IqContext): BinaryNode {
-	const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(query, 'query') ?? node('query')).map(p => p.tag);
-	const users = getBinaryNodeChildren(getBinaryNodeChild(query, 'list'), 'user').map(user => usyncUser(user, protocols, ctx));
-	return node('usync', { ...query?.attrs, last: 'true', index: '0' }, [node('result'), node('list', {}, users)]);
+  const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(query, 'query') ?? node('query')).map((p) => p.tag);
+  const users = getBinaryNodeChildren(getBinaryNodeChild(query, 'list'), 'user').map((user) => usyncUser(user, protocols, ctx));
+  return node('usync', { ...query?.attrs, last: 'true', index: '0' }, [node('result'), node('list', {}, users)]);
 }
 
 function usyncUser(user: BinaryNode, protocols: string[], ctx: IqContext): BinaryNode {
-	// a contact lookup (onWhatsApp) names the user by phone number instead of JID
-	const phone = getBinaryNodeChild(user, 'contact')?.content?.toString().replace(/\D/g, '');
-	const jid = user.attrs.jid ?? `${phone}@s.whatsapp.net`;
-	const decoded = jidDecode(jid);
-	const own = ctx.account.isOwnUser(decoded?.user);
-	const contact = ctx.contact(decoded?.user ?? '');
-	const children: BinaryNode[] = [];
-	for (const protocol of protocols) {
-		if (protocol === 'devices') {
-			const devices =
-				own && ctx.device
-					? [node('device', { id: String(ctx.device.id), 'key-index': String(ctx.device.id) })]
-					: contact
-						? [node('device', { id: '0' })]
-						: [];
-			children.push(node('devices', {}, [node('device-list', {}, devices)]));
-		} else if (protocol === 'lid' && decoded?.server === 's.whatsapp.net' && (own || contact)) {
-			children.push(node('lid', { val: own ? ctx.account.lidJid : contact!.lidJid }));
-		} else if (protocol === 'contact') {
-			children.push(node('contact', { type: own || contact ? 'in' : 'out' }));
-		}
-	}
-	return node('user', { jid }, children);
+  // a contact lookup (onWhatsApp) names the user by phone number instead of JID
+  const phone = getBinaryNodeChild(user, 'contact')?.content?.toString().replace(/\D/g, '');
+  const jid = user.attrs.jid ?? `${phone}@s.whatsapp.net`;
+  const decoded = jidDecode(jid);
+  const own = ctx.account.isOwnUser(decoded?.user);
+  const contact = ctx.contact(decoded?.user ?? '');
+  const children: BinaryNode[] = [];
+  for (const protocol of protocols) {
+    if (protocol === 'devices') {
+      const devices =
+        own && ctx.device ? [node('device', { id: String(ctx.device.id), 'key-index': String(ctx.device.id) })] : contact ? [node('device', { id: '0' })] : [];
+      children.push(node('devices', {}, [node('device-list', {}, devices)]));
+    } else if (protocol === 'lid' && decoded?.server === 's.whatsapp.net' && (own || contact)) {
+      children.push(node('lid', { val: own ? ctx.account.lidJid : contact!.lidJid }));
+    } else if (protocol === 'contact') {
+      children.push(node('contact', { type: own || contact ? 'in' : 'out' }));
+    }
+  }
+  return node('user', { jid }, children);
 }
 
 /** Group metadata as `extractGroupMetadata` reads it; LID-addressed, the account included. */
 function groupNode(group: Group, account: Account): BinaryNode {
-	const participants = [
-		node('participant', { jid: account.lidJid, phone_number: account.jid, type: 'admin' }),
-		...group.participants.map(p => node('participant', { jid: p.lidJid, phone_number: p.jid }))
-	];
-	return node(
-		'group',
-		{
-			id: group.id,
-			subject: group.subject,
-			s_t: '1700000000',
-			creation: '1700000000',
-			creator: account.lidJid,
-			creator_pn: account.jid,
-			addressing_mode: 'lid'
-		},
-		participants
-	);
+  const participants = [
+    node('participant', { jid: account.lidJid, phone_number: account.jid, type: 'admin' }),
+    ...group.participants.map((p) => node('participant', { jid: p.lidJid, phone_number: p.jid })),
+  ];
+  return node(
+    'group',
+    {
+      id: group.id,
+      subject: group.subject,
+      s_t: '1700000000',
+      creation: '1700000000',
+      creator: account.lidJid,
+      creator_pn: account.jid,
+      addressing_mode: 'lid',
+    },
+    participants,
+  );
 }

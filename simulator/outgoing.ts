@@ -1,11 +1,4 @@
-import {
-	getBinaryNodeChild,
-	getBinaryNodeChildren,
-	isJidGroup,
-	jidDecode,
-	type BinaryNode,
-	type proto
-} from '@whiskeysockets/baileys';
+import { getBinaryNodeChild, getBinaryNodeChildren, isJidGroup, jidDecode, type BinaryNode, type proto } from '@whiskeysockets/baileys';
 import type { Device } from './account.js';
 import type { Connection } from './connection.js';
 import type { Contact } from './contacts.js';
@@ -14,23 +7,23 @@ import type { Group, Logger } from './types.js';
 
 /** What receiving a client's message needs. */
 export interface OutgoingHost {
-	readonly recorder: Recorder;
-	readonly logger: Logger;
-	contact(user: string): Contact | undefined;
-	group(jid: string): Group | undefined;
+  readonly recorder: Recorder;
+  readonly logger: Logger;
+  contact(user: string): Contact | undefined;
+  group(jid: string): Group | undefined;
 }
 
 const isPairwise = (type: string | undefined): type is 'pkmsg' | 'msg' => type === 'pkmsg' || type === 'msg';
 
 /** `<to jid><enc/></to>` fan-out children, plus a bare `<enc>` (a resend addressed to one device). */
 function pairwiseParts(stanza: BinaryNode): { jid: string; enc: BinaryNode }[] {
-	const parts = getBinaryNodeChildren(getBinaryNodeChild(stanza, 'participants'), 'to').flatMap(to => {
-		const enc = getBinaryNodeChild(to, 'enc');
-		return enc ? [{ jid: to.attrs.jid ?? '', enc }] : [];
-	});
-	const direct = getBinaryNodeChild(stanza, 'enc');
-	if (direct && isPairwise(direct.attrs.type)) parts.push({ jid: stanza.attrs.to ?? '', enc: direct });
-	return parts.filter(p => isPairwise(p.enc.attrs.type) && p.enc.content instanceof Uint8Array);
+  const parts = getBinaryNodeChildren(getBinaryNodeChild(stanza, 'participants'), 'to').flatMap((to) => {
+    const enc = getBinaryNodeChild(to, 'enc');
+    return enc ? [{ jid: to.attrs.jid ?? '', enc }] : [];
+  });
+  const direct = getBinaryNodeChild(stanza, 'enc');
+  if (direct && isPairwise(direct.attrs.type)) parts.push({ jid: stanza.attrs.to ?? '', enc: direct });
+  return parts.filter((p) => isPairwise(p.enc.attrs.type) && p.enc.content instanceof Uint8Array);
 }
 
 /**
@@ -38,43 +31,43 @@ function pairwiseParts(stanza: BinaryNode): { jid: string; enc: BinaryNode }[] {
  * identity, the message is recorded, and the recipient's phone sends a delivery receipt.
  */
 export async function receiveOutgoing(stanza: BinaryNode, device: Device, connection: Connection, host: OutgoingHost): Promise<void> {
-	const to = stanza.attrs.to ?? '';
-	const id = stanza.attrs.id ?? '';
-	const record = (recipient: Contact, message: proto.IMessage, receipt: Record<string, string>) => {
-		host.recorder.outgoingMessage({ to, id, message, recipient, stanza });
-		connection.send({ tag: 'receipt', attrs: { id, t: String(Math.floor(Date.now() / 1000)), ...receipt } });
-	};
-	const pairwise: { contact: Contact; message: proto.Message }[] = [];
-	for (const { jid, enc } of pairwiseParts(stanza)) {
-		const contact = host.contact(jidDecode(jid)?.user ?? '');
-		if (!contact) continue;
-		try {
-			pairwise.push({ contact, message: await contact.decryptFrom(device, enc.attrs.type as 'pkmsg' | 'msg', enc.content as Uint8Array) });
-		} catch (err) {
-			host.logger.warn({ err, id, jid }, 'simulator: recipient could not decrypt the client message');
-		}
-	}
-	if (!isJidGroup(to)) {
-		for (const { contact, message } of pairwise) record(contact, message, { from: to });
-		return;
-	}
-	const group = host.group(to);
-	const skmsg = getBinaryNodeChildren(stanza, 'enc').find(e => e.attrs.type === 'skmsg');
-	if (!group || !(skmsg?.content instanceof Uint8Array)) return;
-	// in a LID-addressed group the client sends as its LID device JID
-	const author = device.lidJid;
-	for (const { contact, message } of pairwise) {
-		if (message.senderKeyDistributionMessage) await contact.processSenderKey(author, message.senderKeyDistributionMessage);
-	}
-	let recorded = false;
-	for (const member of group.participants) {
-		try {
-			const message = await member.decryptGroup(group.jid, author, skmsg.content);
-			// every member decrypts to keep its sender key chain in step; the first one reports
-			if (!recorded) record(member, message, { from: to, participant: member.lidJid });
-			recorded = true;
-		} catch (err) {
-			host.logger.debug({ err, id, member: member.phone }, 'simulator: member has no sender key yet');
-		}
-	}
+  const to = stanza.attrs.to ?? '';
+  const id = stanza.attrs.id ?? '';
+  const record = (recipient: Contact, message: proto.IMessage, receipt: Record<string, string>) => {
+    host.recorder.outgoingMessage({ to, id, message, recipient, stanza });
+    connection.send({ tag: 'receipt', attrs: { id, t: String(Math.floor(Date.now() / 1000)), ...receipt } });
+  };
+  const pairwise: { contact: Contact; message: proto.Message }[] = [];
+  for (const { jid, enc } of pairwiseParts(stanza)) {
+    const contact = host.contact(jidDecode(jid)?.user ?? '');
+    if (!contact) continue;
+    try {
+      pairwise.push({ contact, message: await contact.decryptFrom(device, enc.attrs.type as 'pkmsg' | 'msg', enc.content as Uint8Array) });
+    } catch (err) {
+      host.logger.warn({ err, id, jid }, 'simulator: recipient could not decrypt the client message');
+    }
+  }
+  if (!isJidGroup(to)) {
+    for (const { contact, message } of pairwise) record(contact, message, { from: to });
+    return;
+  }
+  const group = host.group(to);
+  const skmsg = getBinaryNodeChildren(stanza, 'enc').find((e) => e.attrs.type === 'skmsg');
+  if (!group || !(skmsg?.content instanceof Uint8Array)) return;
+  // in a LID-addressed group the client sends as its LID device JID
+  const author = device.lidJid;
+  for (const { contact, message } of pairwise) {
+    if (message.senderKeyDistributionMessage) await contact.processSenderKey(author, message.senderKeyDistributionMessage);
+  }
+  let recorded = false;
+  for (const member of group.participants) {
+    try {
+      const message = await member.decryptGroup(group.jid, author, skmsg.content);
+      // every member decrypts to keep its sender key chain in step; the first one reports
+      if (!recorded) record(member, message, { from: to, participant: member.lidJid });
+      recorded = true;
+    } catch (err) {
+      host.logger.debug({ err, id, member: member.phone }, 'simulator: member has no sender key yet');
+    }
+  }
 }

@@ -7,24 +7,24 @@ import { waitForEvent, withTimeout } from './waits.js';
 
 /** What the phone needs to pair a connecting client. */
 export interface PairingHost {
-	readonly account: Account;
-	readonly events: EventEmitter<SimulatorEvents>;
-	sessions(): Iterable<ClientSession>;
+  readonly account: Account;
+  readonly events: EventEmitter<SimulatorEvents>;
+  sessions(): Iterable<ClientSession>;
 }
 
 /** The phone scans `qr`: finds the connection that shows it and sends pair-success. */
 export async function pairWithQr(host: PairingHost, qr: string): Promise<Device> {
-	const code = parseQr(qr);
-	const session = [...host.sessions()].find(s => s.qrRefs.includes(code.ref) && s.connection.isOpen);
-	const registration = session?.registration;
-	if (!session || !registration) {
-		throw new Error('simulator: no connected client is showing this QR (expired, or already paired)');
-	}
-	if (!code.noiseKey.equals(registration.noiseKey) || !code.identityKey.equals(Buffer.from(registration.identityKey))) {
-		throw new Error('simulator: the QR keys do not match the keys the client registered with');
-	}
-	host.events.emit('qr-scanned', { ref: code.ref });
-	return session.completePairing(code.advSecret);
+  const code = parseQr(qr);
+  const session = [...host.sessions()].find((s) => s.qrRefs.includes(code.ref) && s.connection.isOpen);
+  const registration = session?.registration;
+  if (!session || !registration) {
+    throw new Error('simulator: no connected client is showing this QR (expired, or already paired)');
+  }
+  if (!code.noiseKey.equals(registration.noiseKey) || !code.identityKey.equals(Buffer.from(registration.identityKey))) {
+    throw new Error('simulator: the QR keys do not match the keys the client registered with');
+  }
+  host.events.emit('qr-scanned', { ref: code.ref });
+  return session.completePairing(code.advSecret);
 }
 
 /**
@@ -32,25 +32,25 @@ export async function pairWithQr(host: PairingHost, qr: string): Promise<Device>
  * number, runs the link-code exchange and sends pair-success. Rejects if the code is wrong.
  */
 export async function pairWithCode(host: PairingHost, code: string, timeoutMs: number): Promise<Device> {
-	const phone = host.account.phone;
-	const session = await waitForEvent(
-		host.events,
-		['pairing-code-requested'],
-		() => [...host.sessions()].find(s => s.registration && s.linkCodeHello?.phone === phone && s.connection.isOpen),
-		timeoutMs,
-		`sock.requestPairingCode('${phone}') on a connected client`
-	);
-	const hello = session.linkCodeHello!;
-	// codes are shown as ABCD-EFGH; the phone uppercases what the user types
-	const pairing = await LinkCodePairing.begin(code.replace(/[\s-]/g, '').toUpperCase(), hello, host.account);
-	const finished = session.companionFinish();
-	session.connection.send({
-		...pairing.notification,
-		attrs: { ...pairing.notification.attrs, from: 's.whatsapp.net', id: hello.ref }
-	});
-	const { advSecret, companionIdentity } = pairing.finish(await withTimeout(finished, timeoutMs, 'companion_finish'));
-	if (!companionIdentity.equals(Buffer.from(session.registration!.identityKey))) {
-		throw new Error('simulator: the code pairing names another device identity');
-	}
-	return session.completePairing(advSecret);
+  const phone = host.account.phone;
+  const session = await waitForEvent(
+    host.events,
+    ['pairing-code-requested'],
+    () => [...host.sessions()].find((s) => s.registration && s.linkCodeHello?.phone === phone && s.connection.isOpen),
+    timeoutMs,
+    `sock.requestPairingCode('${phone}') on a connected client`,
+  );
+  const hello = session.linkCodeHello!;
+  // codes are shown as ABCD-EFGH; the phone uppercases what the user types
+  const pairing = await LinkCodePairing.begin(code.replace(/[\s-]/g, '').toUpperCase(), hello, host.account);
+  const finished = session.companionFinish();
+  session.connection.send({
+    ...pairing.notification,
+    attrs: { ...pairing.notification.attrs, from: 's.whatsapp.net', id: hello.ref },
+  });
+  const { advSecret, companionIdentity } = pairing.finish(await withTimeout(finished, timeoutMs, 'companion_finish'));
+  if (!companionIdentity.equals(Buffer.from(session.registration!.identityKey))) {
+    throw new Error('simulator: the code pairing names another device identity');
+  }
+  return session.completePairing(advSecret);
 }

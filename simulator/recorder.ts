@@ -1,72 +1,65 @@
 import type { EventEmitter } from 'node:events';
-import type {
-	OutgoingMessage,
-	Recorded,
-	RecordedAck,
-	RecordedIq,
-	RecordedReceipt,
-	SimulatorEvents
-} from './types.js';
+import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedReceipt, SimulatorEvents } from './types.js';
 import { waitForEvent } from './waits.js';
 
 /** Records what the client sent and lets callers wait for it. */
 export class Recorder implements Recorded {
-	readonly acks: RecordedAck[] = [];
-	readonly receipts: RecordedReceipt[] = [];
-	readonly prekeyUploads: number[] = [];
-	readonly iqs: RecordedIq[] = [];
-	readonly outgoing: OutgoingMessage[] = [];
-	/** Ids the client acked or receipted. */
-	private readonly acknowledged = new Set<string>();
-	/** Outgoing messages `nextOutgoing` already handed out. */
-	private readonly handedOut = new Set<OutgoingMessage>();
+  readonly acks: RecordedAck[] = [];
+  readonly receipts: RecordedReceipt[] = [];
+  readonly prekeyUploads: number[] = [];
+  readonly iqs: RecordedIq[] = [];
+  readonly outgoing: OutgoingMessage[] = [];
+  /** Ids the client acked or receipted. */
+  private readonly acknowledged = new Set<string>();
+  /** Outgoing messages `nextOutgoing` already handed out. */
+  private readonly handedOut = new Set<OutgoingMessage>();
 
-	constructor(private readonly events: EventEmitter<SimulatorEvents>) {}
+  constructor(private readonly events: EventEmitter<SimulatorEvents>) {}
 
-	ack(ack: RecordedAck): void {
-		this.acks.push(ack);
-		this.acknowledged.add(ack.id);
-		this.events.emit('ack', ack);
-	}
+  ack(ack: RecordedAck): void {
+    this.acks.push(ack);
+    this.acknowledged.add(ack.id);
+    this.events.emit('ack', ack);
+  }
 
-	receipt(receipt: RecordedReceipt): void {
-		this.receipts.push(receipt);
-		for (const id of receipt.ids) this.acknowledged.add(id);
-		this.events.emit('receipt', receipt);
-	}
+  receipt(receipt: RecordedReceipt): void {
+    this.receipts.push(receipt);
+    for (const id of receipt.ids) this.acknowledged.add(id);
+    this.events.emit('receipt', receipt);
+  }
 
-	iq(iq: RecordedIq): void {
-		this.iqs.push(iq);
-		this.events.emit('iq', iq);
-	}
+  iq(iq: RecordedIq): void {
+    this.iqs.push(iq);
+    this.events.emit('iq', iq);
+  }
 
-	prekeyUpload(count: number): void {
-		this.prekeyUploads.push(count);
-		this.events.emit('prekey-upload', count);
-	}
+  prekeyUpload(count: number): void {
+    this.prekeyUploads.push(count);
+    this.events.emit('prekey-upload', count);
+  }
 
-	outgoingMessage(message: OutgoingMessage): void {
-		this.outgoing.push(message);
-		this.events.emit('outgoing', message);
-	}
+  outgoingMessage(message: OutgoingMessage): void {
+    this.outgoing.push(message);
+    this.events.emit('outgoing', message);
+  }
 
-	/** Resolves once every id has been acked or receipted by the client. */
-	async waitForAcks(ids: Iterable<string>, timeoutMs: number): Promise<void> {
-		const pending = new Set(ids);
-		const check = () => {
-			for (const id of pending) if (this.acknowledged.has(id)) pending.delete(id);
-			return pending.size === 0 ? true : undefined;
-		};
-		await waitForEvent(this.events, ['ack', 'receipt'], check, timeoutMs, `acks of ${pending.size} message(s)`);
-	}
+  /** Resolves once every id has been acked or receipted by the client. */
+  async waitForAcks(ids: Iterable<string>, timeoutMs: number): Promise<void> {
+    const pending = new Set(ids);
+    const check = () => {
+      for (const id of pending) if (this.acknowledged.has(id)) pending.delete(id);
+      return pending.size === 0 ? true : undefined;
+    };
+    await waitForEvent(this.events, ['ack', 'receipt'], check, timeoutMs, `acks of ${pending.size} message(s)`);
+  }
 
-	/** The first outgoing message matching `predicate` not handed out before; waits for one if needed. */
-	nextOutgoing(predicate: (m: OutgoingMessage) => boolean, timeoutMs: number): Promise<OutgoingMessage> {
-		const check = () => {
-			const found = this.outgoing.find(m => !this.handedOut.has(m) && predicate(m));
-			if (found) this.handedOut.add(found);
-			return found;
-		};
-		return waitForEvent(this.events, ['outgoing'], check, timeoutMs, 'an outgoing message');
-	}
+  /** The first outgoing message matching `predicate` not handed out before; waits for one if needed. */
+  nextOutgoing(predicate: (m: OutgoingMessage) => boolean, timeoutMs: number): Promise<OutgoingMessage> {
+    const check = () => {
+      const found = this.outgoing.find((m) => !this.handedOut.has(m) && predicate(m));
+      if (found) this.handedOut.add(found);
+      return found;
+    };
+    return waitForEvent(this.events, ['outgoing'], check, timeoutMs, 'an outgoing message');
+  }
 }

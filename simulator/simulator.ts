@@ -13,20 +13,20 @@ import { Recorder } from './recorder.js';
 import { ClientSession, type SessionHost } from './session.js';
 import { faultNode } from './stanzas.js';
 import type {
-	AccountInfo,
-	BurstItem,
-	ConnectionInfo,
-	ContactSpec,
-	Group,
-	GroupSpec,
-	Logger,
-	OutgoingMessage,
-	Recorded,
-	SendOptions,
-	SendResult,
-	SimulatorEvents,
-	SimulatorOptions,
-	StreamFault
+  AccountInfo,
+  BurstItem,
+  ConnectionInfo,
+  ContactSpec,
+  Group,
+  GroupSpec,
+  Logger,
+  OutgoingMessage,
+  Recorded,
+  SendOptions,
+  SendResult,
+  SimulatorEvents,
+  SimulatorOptions,
+  StreamFault,
 } from './types.js';
 import { waitForEvent } from './waits.js';
 
@@ -35,21 +35,21 @@ const WS_PATH = '/ws/chat';
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 const silentLogger: Logger = {
-	level: 'silent',
-	child: () => silentLogger,
-	trace: () => {},
-	debug: () => {},
-	info: () => {},
-	warn: () => {},
-	error: () => {}
+  level: 'silent',
+  child: () => silentLogger,
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
 };
 
 /** A paired companion device. */
 export interface PairedDevice {
-	/** `<phone>:<device>@s.whatsapp.net` */
-	readonly jid: string;
-	/** `<lid>:<device>@lid` */
-	readonly lidJid: string;
+  /** `<phone>:<device>@s.whatsapp.net` */
+  readonly jid: string;
+  /** `<lid>:<device>@lid` */
+  readonly lidJid: string;
 }
 
 const paired = (device: Device): PairedDevice => ({ jid: device.jid, lidJid: device.lidJid });
@@ -59,216 +59,216 @@ const paired = (device: Device): PairedDevice => ({ jid: device.jid, lidJid: dev
  * Baileys client (`waWebSocketUrl: sim.url`). State lives in memory for the simulator's lifetime.
  */
 export class WaSimulator {
-	/** Everything that happens, as typed events. */
-	readonly events = new EventEmitter<SimulatorEvents>();
-	/** The WhatsApp account the paired device belongs to. */
-	readonly account: AccountInfo;
-	private readonly state: Account;
-	/** The account's own phone as a Signal party. */
-	private readonly phone: Contact;
-	private readonly recorder = new Recorder(this.events);
-	private readonly delivery: Delivery;
-	private readonly sessions = new Set<ClientSession>();
-	private readonly contacts = new Map<string, Contact>();
-	private readonly groups = new Map<string, Group>();
-	private readonly identity: ServerIdentity = makeServerIdentity();
-	private readonly wss = new WebSocketServer({ noServer: true });
-	private readonly host: SessionHost;
-	private acceptedConnections = 0;
-	private refuseUntil = 0;
-	private lastGeneratedId = 0;
+  /** Everything that happens, as typed events. */
+  readonly events = new EventEmitter<SimulatorEvents>();
+  /** The WhatsApp account the paired device belongs to. */
+  readonly account: AccountInfo;
+  private readonly state: Account;
+  /** The account's own phone as a Signal party. */
+  private readonly phone: Contact;
+  private readonly recorder = new Recorder(this.events);
+  private readonly delivery: Delivery;
+  private readonly sessions = new Set<ClientSession>();
+  private readonly contacts = new Map<string, Contact>();
+  private readonly groups = new Map<string, Group>();
+  private readonly identity: ServerIdentity = makeServerIdentity();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly host: SessionHost;
+  private acceptedConnections = 0;
+  private refuseUntil = 0;
+  private lastGeneratedId = 0;
 
-	private constructor(
-		private readonly server: Server,
-		private readonly logger: Logger,
-		account: AccountInfo
-	) {
-		this.state = new Account(account);
-		this.account = { phone: account.phone, lid: account.lid, pushName: account.pushName };
-		this.phone = new Contact({ phone: account.phone, lid: account.lid, pushName: account.pushName }, logger, this.state.identity);
-		this.delivery = new Delivery(this.state, this.phone, device => this.onlineSession(device)?.connection);
-		this.host = {
-			account: this.state,
-			delivery: this.delivery,
-			recorder: this.recorder,
-			events: this.events,
-			logger,
-			contact: user => this.contacts.get(user),
-			group: jid => this.groups.get(jid),
-			sessions: () => this.sessions
-		};
-		server.on('upgrade', (req, socket, head) => {
-			const refused = Date.now() < this.refuseUntil;
-			if (refused) this.events.emit('refused');
-			if (refused || new URL(req.url ?? '/', 'http://sim').pathname !== WS_PATH) {
-				socket.destroy(); // the client sees "socket hang up"
-				return;
-			}
-			this.wss.handleUpgrade(req, socket, head, ws => this.accept(ws));
-		});
-	}
+  private constructor(
+    private readonly server: Server,
+    private readonly logger: Logger,
+    account: AccountInfo,
+  ) {
+    this.state = new Account(account);
+    this.account = { phone: account.phone, lid: account.lid, pushName: account.pushName };
+    this.phone = new Contact({ phone: account.phone, lid: account.lid, pushName: account.pushName }, logger, this.state.identity);
+    this.delivery = new Delivery(this.state, this.phone, (device) => this.onlineSession(device)?.connection);
+    this.host = {
+      account: this.state,
+      delivery: this.delivery,
+      recorder: this.recorder,
+      events: this.events,
+      logger,
+      contact: (user) => this.contacts.get(user),
+      group: (jid) => this.groups.get(jid),
+      sessions: () => this.sessions,
+    };
+    server.on('upgrade', (req, socket, head) => {
+      const refused = Date.now() < this.refuseUntil;
+      if (refused) this.events.emit('refused');
+      if (refused || new URL(req.url ?? '/', 'http://sim').pathname !== WS_PATH) {
+        socket.destroy(); // the client sees "socket hang up"
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+  }
 
-	/** Starts the simulator on 127.0.0.1 (only). */
-	static async start(options: SimulatorOptions = {}): Promise<WaSimulator> {
-		const server = createServer((_, res) => res.writeHead(426).end('WhatsApp simulator: WebSocket only\n'));
-		await new Promise<void>((resolve, reject) => {
-			server.once('error', reject);
-			server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-		});
-		return new WaSimulator(server, options.logger ?? silentLogger, {
-			phone: options.account?.phone ?? '491700000000',
-			lid: options.account?.lid ?? '100000000000000',
-			pushName: options.account?.pushName ?? 'Sim Owner'
-		});
-	}
+  /** Starts the simulator on 127.0.0.1 (only). */
+  static async start(options: SimulatorOptions = {}): Promise<WaSimulator> {
+    const server = createServer((_, res) => res.writeHead(426).end('WhatsApp simulator: WebSocket only\n'));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    return new WaSimulator(server, options.logger ?? silentLogger, {
+      phone: options.account?.phone ?? '491700000000',
+      lid: options.account?.lid ?? '100000000000000',
+      pushName: options.account?.pushName ?? 'Sim Owner',
+    });
+  }
 
-	/** What a Baileys client gets as `waWebSocketUrl`. */
-	get url(): string {
-		return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}${WS_PATH}`;
-	}
+  /** What a Baileys client gets as `waWebSocketUrl`. */
+  get url(): string {
+    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}${WS_PATH}`;
+  }
 
-	/** Client connections accepted so far (refused ones excluded). */
-	get connectionCount(): number {
-		return this.acceptedConnections;
-	}
+  /** Client connections accepted so far (refused ones excluded). */
+  get connectionCount(): number {
+    return this.acceptedConnections;
+  }
 
-	/** What the client sent, for assertions. */
-	get recorded(): Recorded {
-		return this.recorder;
-	}
+  /** What the client sent, for assertions. */
+  get recorded(): Recorded {
+    return this.recorder;
+  }
 
-	/** Devices currently paired with the account. */
-	get devices(): PairedDevice[] {
-		return [...this.state.devices.values()].map(paired);
-	}
+  /** Devices currently paired with the account. */
+  get devices(): PairedDevice[] {
+    return [...this.state.devices.values()].map(paired);
+  }
 
-	/** The phone scans the QR Baileys emitted (`connection.update.qr`); resolves once the client signed pair-success. A 515 restart follows. */
-	async pairWithQr(qr: string): Promise<PairedDevice> {
-		return paired(await pairWithQr(this.host, qr));
-	}
+  /** The phone scans the QR Baileys emitted (`connection.update.qr`); resolves once the client signed pair-success. A 515 restart follows. */
+  async pairWithQr(qr: string): Promise<PairedDevice> {
+    return paired(await pairWithQr(this.host, qr));
+  }
 
-	/** The user types the code `sock.requestPairingCode(sim.account.phone)` returned; resolves like `pairWithQr`. */
-	async pairWithCode(code: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PairedDevice> {
-		return paired(await pairWithCode(this.host, code, timeoutMs));
-	}
+  /** The user types the code `sock.requestPairingCode(sim.account.phone)` returned; resolves like `pairWithQr`. */
+  async pairWithCode(code: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PairedDevice> {
+    return paired(await pairWithCode(this.host, code, timeoutMs));
+  }
 
-	/** Logs every paired device out (401 on its connection); their credentials are forgotten, so logging in again fails with 401. */
-	async unlink(): Promise<void> {
-		for (const session of this.sessions) if (session.device) session.connection.end(faultNode(401));
-		this.state.devices.clear();
-	}
+  /** Logs every paired device out (401 on its connection); their credentials are forgotten, so logging in again fails with 401. */
+  async unlink(): Promise<void> {
+    for (const session of this.sessions) if (session.device) session.connection.end(faultNode(401));
+    this.state.devices.clear();
+  }
 
-	/** A simulated person with their own Signal identity; the same phone returns the same contact. */
-	contact(spec: ContactSpec): Contact {
-		const existing = this.contacts.get(spec.phone);
-		if (existing?.phone === spec.phone) return existing;
-		if (!/^\d+$/.test(spec.phone) || (spec.lid !== undefined && !/^\d+$/.test(spec.lid))) {
-			throw new Error(`simulator: phone and lid must be digits only (${spec.phone}, ${spec.lid})`);
-		}
-		const lid = spec.lid ?? String(200000000000000 + ++this.lastGeneratedId);
-		const taken = [spec.phone, lid].find(user => this.contacts.has(user) || this.state.isOwnUser(user));
-		if (taken) throw new Error(`simulator: ${taken} already belongs to the account or another contact`);
-		const contact = new Contact({ phone: spec.phone, lid, ...(spec.pushName ? { pushName: spec.pushName } : {}) }, this.logger);
-		this.contacts.set(contact.phone, contact);
-		this.contacts.set(contact.lid, contact);
-		return contact;
-	}
+  /** A simulated person with their own Signal identity; the same phone returns the same contact. */
+  contact(spec: ContactSpec): Contact {
+    const existing = this.contacts.get(spec.phone);
+    if (existing?.phone === spec.phone) return existing;
+    if (!/^\d+$/.test(spec.phone) || (spec.lid !== undefined && !/^\d+$/.test(spec.lid))) {
+      throw new Error(`simulator: phone and lid must be digits only (${spec.phone}, ${spec.lid})`);
+    }
+    const lid = spec.lid ?? String(200000000000000 + ++this.lastGeneratedId);
+    const taken = [spec.phone, lid].find((user) => this.contacts.has(user) || this.state.isOwnUser(user));
+    if (taken) throw new Error(`simulator: ${taken} already belongs to the account or another contact`);
+    const contact = new Contact({ phone: spec.phone, lid, ...(spec.pushName ? { pushName: spec.pushName } : {}) }, this.logger);
+    this.contacts.set(contact.phone, contact);
+    this.contacts.set(contact.lid, contact);
+    return contact;
+  }
 
-	/** A group chat of the account with these people. */
-	group(spec: GroupSpec): Group {
-		const id = spec.id ?? String(120363000000000000n + BigInt(++this.lastGeneratedId));
-		const group: Group = { id, jid: `${id}@g.us`, subject: spec.subject ?? `Group ${id}`, participants: [...spec.participants] };
-		this.groups.set(group.jid, group);
-		return group;
-	}
+  /** A group chat of the account with these people. */
+  group(spec: GroupSpec): Group {
+    const id = spec.id ?? String(120363000000000000n + BigInt(++this.lastGeneratedId));
+    const group: Group = { id, jid: `${id}@g.us`, subject: spec.subject ?? `Group ${id}`, participants: [...spec.participants] };
+    this.groups.set(group.jid, group);
+    return group;
+  }
 
-	/** `from` sends a text (`conversation`) message. */
-	sendText(from: Contact, text: string, opts?: SendOptions): Promise<SendResult> {
-		return this.sendMessage(from, { conversation: text }, opts);
-	}
+  /** `from` sends a text (`conversation`) message. */
+  sendText(from: Contact, text: string, opts?: SendOptions): Promise<SendResult> {
+    return this.sendMessage(from, { conversation: text }, opts);
+  }
 
-	/** `from` sends any message; delivered at once if the device is online, else queued for its next login. */
-	sendMessage(from: Contact, message: proto.IMessage, opts?: SendOptions): Promise<SendResult> {
-		return this.delivery.send(from, message, opts);
-	}
+  /** `from` sends any message; delivered at once if the device is online, else queued for its next login. */
+  sendMessage(from: Contact, message: proto.IMessage, opts?: SendOptions): Promise<SendResult> {
+    return this.delivery.send(from, message, opts);
+  }
 
-	/** Sends `n` messages back to back without waiting for acks; resolves with their ids in order. */
-	async sendMany(n: number, build: (i: number) => BurstItem): Promise<string[]> {
-		const sends: Promise<SendResult>[] = [];
-		for (let i = 0; i < n; i++) {
-			const item = build(i);
-			sends.push(this.delivery.send(item.from, item.message ?? { conversation: item.text ?? '' }, item.opts));
-		}
-		return (await Promise.all(sends)).map(r => r.id);
-	}
+  /** Sends `n` messages back to back without waiting for acks; resolves with their ids in order. */
+  async sendMany(n: number, build: (i: number) => BurstItem): Promise<string[]> {
+    const sends: Promise<SendResult>[] = [];
+    for (let i = 0; i < n; i++) {
+      const item = build(i);
+      sends.push(this.delivery.send(item.from, item.message ?? { conversation: item.text ?? '' }, item.opts));
+    }
+    return (await Promise.all(sends)).map((r) => r.id);
+  }
 
-	/** Resolves when the client has acked or receipted every one of these message ids. */
-	waitForAcks(ids: Iterable<string>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-		return this.recorder.waitForAcks(ids, timeoutMs);
-	}
+  /** Resolves when the client has acked or receipted every one of these message ids. */
+  waitForAcks(ids: Iterable<string>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    return this.recorder.waitForAcks(ids, timeoutMs);
+  }
 
-	/** Resolves when the current (or next) connection is logged in and got the offline marker. */
-	waitForOnline(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ConnectionInfo> {
-		const check = () => [...this.sessions].find(s => s.online && s.connection.isOpen)?.info;
-		return waitForEvent(this.events, ['online'], check, timeoutMs, 'a client to come online');
-	}
+  /** Resolves when the current (or next) connection is logged in and got the offline marker. */
+  waitForOnline(timeoutMs = DEFAULT_TIMEOUT_MS): Promise<ConnectionInfo> {
+    const check = () => [...this.sessions].find((s) => s.online && s.connection.isOpen)?.info;
+    return waitForEvent(this.events, ['online'], check, timeoutMs, 'a client to come online');
+  }
 
-	/** Resolves when connection number `n` (1-based) has been accepted. */
-	async waitForConnection(n: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
-		const check = () => (this.acceptedConnections >= n ? true : undefined);
-		await waitForEvent(this.events, ['connection'], check, timeoutMs, `connection #${n}`);
-	}
+  /** Resolves when connection number `n` (1-based) has been accepted. */
+  async waitForConnection(n: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    const check = () => (this.acceptedConnections >= n ? true : undefined);
+    await waitForEvent(this.events, ['connection'], check, timeoutMs, `connection #${n}`);
+  }
 
-	/** The next message the client sent (matching `predicate`), decrypted by its simulated recipient; each is handed out once. */
-	waitForOutgoing(predicate: (m: OutgoingMessage) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OutgoingMessage> {
-		return this.recorder.nextOutgoing(predicate, timeoutMs);
-	}
+  /** The next message the client sent (matching `predicate`), decrypted by its simulated recipient; each is handed out once. */
+  waitForOutgoing(predicate: (m: OutgoingMessage) => boolean = () => true, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OutgoingMessage> {
+    return this.recorder.nextOutgoing(predicate, timeoutMs);
+  }
 
-	/** Sends the fault stanza for `code` on every open connection; the client closes with that status code. */
-	streamError(code: StreamFault): void {
-		for (const connection of this.openConnections()) connection.end(faultNode(code));
-	}
+  /** Sends the fault stanza for `code` on every open connection; the client closes with that status code. */
+  streamError(code: StreamFault): void {
+    for (const connection of this.openConnections()) connection.end(faultNode(code));
+  }
 
-	/** Drops every open connection at once: the client reports 428 (connectionClosed). */
-	closeSocket(): void {
-		for (const connection of this.openConnections()) connection.close();
-	}
+  /** Drops every open connection at once: the client reports 428 (connectionClosed). */
+  closeSocket(): void {
+    for (const connection of this.openConnections()) connection.close();
+  }
 
-	/** Open connections stop answering, pings included: the client reports 408 after keepAliveIntervalMs + 5 s. */
-	goSilent(): void {
-		for (const connection of this.openConnections()) connection.goSilent();
-	}
+  /** Open connections stop answering, pings included: the client reports 408 after keepAliveIntervalMs + 5 s. */
+  goSilent(): void {
+    for (const connection of this.openConnections()) connection.goSilent();
+  }
 
-	/** Resets new connections for `ms`: the client's WebSocket fails ("socket hang up") and Baileys reports 408. */
-	refuseConnections(ms: number): void {
-		this.refuseUntil = Date.now() + ms;
-	}
+  /** Resets new connections for `ms`: the client's WebSocket fails ("socket hang up") and Baileys reports 408. */
+  refuseConnections(ms: number): void {
+    this.refuseUntil = Date.now() + ms;
+  }
 
-	/** Closes every connection and the server; nothing keeps the process alive afterwards. */
-	async stop(): Promise<void> {
-		for (const ws of this.wss.clients) ws.terminate();
-		this.wss.close();
-		this.server.closeAllConnections();
-		await new Promise<void>(resolve => this.server.close(() => resolve()));
-		for (const contact of new Set([this.phone, ...this.contacts.values()])) contact.close();
-	}
+  /** Closes every connection and the server; nothing keeps the process alive afterwards. */
+  async stop(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const contact of new Set([this.phone, ...this.contacts.values()])) contact.close();
+  }
 
-	private accept(ws: WebSocket): void {
-		const connection = new Connection(++this.acceptedConnections, ws, this.identity, this.logger);
-		const session = new ClientSession(connection, this.host);
-		this.sessions.add(session);
-		connection.on('close', () => {
-			this.sessions.delete(session);
-			this.events.emit('disconnect', session.info);
-		});
-		this.events.emit('connection', session.info);
-	}
+  private accept(ws: WebSocket): void {
+    const connection = new Connection(++this.acceptedConnections, ws, this.identity, this.logger);
+    const session = new ClientSession(connection, this.host);
+    this.sessions.add(session);
+    connection.on('close', () => {
+      this.sessions.delete(session);
+      this.events.emit('disconnect', session.info);
+    });
+    this.events.emit('connection', session.info);
+  }
 
-	private onlineSession(device: Device): ClientSession | undefined {
-		return [...this.sessions].find(s => s.device === device && s.online && s.connection.isOpen);
-	}
+  private onlineSession(device: Device): ClientSession | undefined {
+    return [...this.sessions].find((s) => s.device === device && s.online && s.connection.isOpen);
+  }
 
-	private openConnections(): Connection[] {
-		return [...this.sessions].map(s => s.connection).filter(c => c.isOpen);
-	}
+  private openConnections(): Connection[] {
+    return [...this.sessions].map((s) => s.connection).filter((c) => c.isOpen);
+  }
 }

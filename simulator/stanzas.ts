@@ -3,79 +3,79 @@ import type { StreamFault } from './types.js';
 
 /** The `mediatype` of an `<enc>`, as Baileys' own `getMediaType` (messages-send.js) computes it. */
 export function mediaTypeOf(message: proto.IMessage): string | undefined {
-	const m = normalizeMessageContent(message);
-	if (!m) return undefined;
-	if (m.imageMessage) return 'image';
-	if (m.videoMessage) return m.videoMessage.gifPlayback ? 'gif' : 'video';
-	if (m.audioMessage) return m.audioMessage.ptt ? 'ptt' : 'audio';
-	if (m.contactMessage) return 'vcard';
-	if (m.documentMessage) return 'document';
-	if (m.contactsArrayMessage) return 'contact_array';
-	if (m.liveLocationMessage) return 'livelocation';
-	if (m.stickerMessage) return 'sticker';
-	if (m.listMessage) return 'list';
-	if (m.listResponseMessage) return 'list_response';
-	if (m.buttonsResponseMessage) return 'buttons_response';
-	if (m.orderMessage) return 'order';
-	if (m.productMessage) return 'product';
-	if (m.interactiveResponseMessage) return 'native_flow_response';
-	if (m.groupInviteMessage) return 'url';
-	return undefined;
+  const m = normalizeMessageContent(message);
+  if (!m) return undefined;
+  if (m.imageMessage) return 'image';
+  if (m.videoMessage) return m.videoMessage.gifPlayback ? 'gif' : 'video';
+  if (m.audioMessage) return m.audioMessage.ptt ? 'ptt' : 'audio';
+  if (m.contactMessage) return 'vcard';
+  if (m.documentMessage) return 'document';
+  if (m.contactsArrayMessage) return 'contact_array';
+  if (m.liveLocationMessage) return 'livelocation';
+  if (m.stickerMessage) return 'sticker';
+  if (m.listMessage) return 'list';
+  if (m.listResponseMessage) return 'list_response';
+  if (m.buttonsResponseMessage) return 'buttons_response';
+  if (m.orderMessage) return 'order';
+  if (m.productMessage) return 'product';
+  if (m.interactiveResponseMessage) return 'native_flow_response';
+  if (m.groupInviteMessage) return 'url';
+  return undefined;
 }
 
 /** The `type` attribute of a `<message>`, as Baileys' own `getMessageType` computes it. */
 export function messageTypeOf(message: proto.IMessage): string {
-	const m = normalizeMessageContent(message);
-	if (m?.reactionMessage || m?.encReactionMessage) return 'reaction';
-	if (m?.pollCreationMessage || m?.pollCreationMessageV2 || m?.pollCreationMessageV3 || m?.pollUpdateMessage) return 'poll';
-	if (m?.eventMessage) return 'event';
-	return mediaTypeOf(message) ? 'media' : 'text';
+  const m = normalizeMessageContent(message);
+  if (m?.reactionMessage || m?.encReactionMessage) return 'reaction';
+  if (m?.pollCreationMessage || m?.pollCreationMessageV2 || m?.pollCreationMessageV3 || m?.pollUpdateMessage) return 'poll';
+  if (m?.eventMessage) return 'event';
+  return mediaTypeOf(message) ? 'media' : 'text';
 }
 
 /** An `<enc>` child. */
 export function encNode(type: string, ciphertext: Uint8Array, mediatype?: string): BinaryNode {
-	return { tag: 'enc', attrs: { v: '2', type, ...(mediatype ? { mediatype } : {}) }, content: ciphertext };
+  return { tag: 'enc', attrs: { v: '2', type, ...(mediatype ? { mediatype } : {}) }, content: ciphertext };
 }
 
 /** A copy of a stanza marked as coming from the offline queue. */
 export function asOffline(node: BinaryNode): BinaryNode {
-	return { ...node, attrs: { ...node.attrs, offline: '1' } };
+  return { ...node, attrs: { ...node.attrs, offline: '1' } };
 }
 
 /** `<ib><offline count/></ib>`: tells the client the offline queue is drained. */
 export function offlineMarker(count: number): BinaryNode {
-	return { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(count) } }] };
+  return { tag: 'ib', attrs: { from: 's.whatsapp.net' }, content: [{ tag: 'offline', attrs: { count: String(count) } }] };
 }
 
 /** The stanza that makes Baileys close with each status code (see the faults table in docs/simulator.md). */
 export function faultNode(code: StreamFault): BinaryNode {
-	switch (code) {
-		case 401:
-			return {
-				tag: 'stream:error',
-				attrs: { code: '401' },
-				content: [{ tag: 'conflict', attrs: { type: 'device_removed' } }]
-			};
-		case 440:
-			return { tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] };
-		case 403:
-			return { tag: 'failure', attrs: { reason: '403' } };
-		case 500:
-			// a reason Baileys does not know maps to badSession (500)
-			return { tag: 'stream:error', attrs: {}, content: [{ tag: 'ack', attrs: {} }] };
-		case 515:
-			return { tag: 'stream:error', attrs: { code: '515' } };
-	}
+  switch (code) {
+    case 401:
+      return {
+        tag: 'stream:error',
+        attrs: { code: '401' },
+        content: [{ tag: 'conflict', attrs: { type: 'device_removed' } }],
+      };
+    case 440:
+      return { tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] };
+    case 403:
+      return { tag: 'failure', attrs: { reason: '403' } };
+    case 500:
+      // a reason Baileys does not know maps to badSession (500)
+      return { tag: 'stream:error', attrs: {}, content: [{ tag: 'ack', attrs: {} }] };
+    case 515:
+      return { tag: 'stream:error', attrs: { code: '515' } };
+  }
 }
 
 /** The server's `<ack>` for a stanza the client sent. */
 export function serverAck(node: BinaryNode): BinaryNode {
-	const attrs: Record<string, string> = {
-		id: node.attrs.id ?? '',
-		class: node.tag,
-		t: String(Math.floor(Date.now() / 1000))
-	};
-	if (node.attrs.to) attrs.from = node.attrs.to;
-	if (node.attrs.type) attrs.type = node.attrs.type;
-	return { tag: 'ack', attrs };
+  const attrs: Record<string, string> = {
+    id: node.attrs.id ?? '',
+    class: node.tag,
+    t: String(Math.floor(Date.now() / 1000)),
+  };
+  if (node.attrs.to) attrs.from = node.attrs.to;
+  if (node.attrs.type) attrs.type = node.attrs.type;
+  return { tag: 'ack', attrs };
 }

@@ -6,39 +6,39 @@ import { test } from 'node:test';
 import { memoryAuthState, TestClient } from './helpers.js';
 
 test('CLI: prints the URL, pairs by QR, sends a message, quits cleanly', { timeout: 10_000 }, async () => {
-	const cli = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
-	const lines: string[] = [];
-	const output = createInterface({ input: cli.stdout });
-	const waitForLine = (pattern: RegExp) =>
-		new Promise<RegExpMatchArray>(resolve => {
-			const check = (line: string) => {
-				const match = line.match(pattern);
-				if (match) {
-					output.off('line', check);
-					resolve(match);
-				}
-			};
-			lines.forEach(check);
-			output.on('line', check);
-		});
-	output.on('line', line => lines.push(line));
-	try {
-		const [, url] = await waitForLine(/WA_WEBSOCKET_URL=(ws:\/\/127\.0\.0\.1:\d+\/ws\/chat)/);
-		const auth = memoryAuthState();
-		const pairing = TestClient.connect({ url: url! }, auth);
-		cli.stdin.write(`pair ${await pairing.qr()}\n`);
-		assert.equal(await pairing.closed(), 515);
-		const client = TestClient.connect({ url: url! }, auth);
-		await client.opened();
-		await waitForLine(/is online/);
-		cli.stdin.write('send 4917600000001 hello from the CLI\n');
-		const [received] = await client.messages(1, u => u.msg.message?.conversation === 'hello from the CLI');
-		assert.equal(received!.msg.key?.remoteJidAlt, '4917600000001@s.whatsapp.net');
-		client.end();
-		cli.stdin.write('quit\n');
-		const [code] = await once(cli, 'exit');
-		assert.equal(code, 0);
-	} finally {
-		cli.kill();
-	}
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const output = createInterface({ input: cli.stdout });
+  const waitForLine = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve) => {
+      const check = (line: string) => {
+        const match = line.match(pattern);
+        if (match) {
+          output.off('line', check);
+          resolve(match);
+        }
+      };
+      lines.forEach(check);
+      output.on('line', check);
+    });
+  output.on('line', (line) => lines.push(line));
+  try {
+    const [, url] = await waitForLine(/WA_WEBSOCKET_URL=(ws:\/\/127\.0\.0\.1:\d+\/ws\/chat)/);
+    const auth = memoryAuthState();
+    const pairing = TestClient.connect({ url: url! }, auth);
+    cli.stdin.write(`pair ${await pairing.qr()}\n`);
+    assert.equal(await pairing.closed(), 515);
+    const client = TestClient.connect({ url: url! }, auth);
+    await client.opened();
+    await waitForLine(/is online/);
+    cli.stdin.write('send 4917600000001 hello from the CLI\n');
+    const [received] = await client.messages(1, (u) => u.msg.message?.conversation === 'hello from the CLI');
+    assert.equal(received!.msg.key?.remoteJidAlt, '4917600000001@s.whatsapp.net');
+    client.end();
+    cli.stdin.write('quit\n');
+    const [code] = await once(cli, 'exit');
+    assert.equal(code, 0);
+  } finally {
+    cli.kill();
+  }
 });
