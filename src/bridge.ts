@@ -14,7 +14,13 @@ import { ConnectionEvents } from './homeassistant/connection-events.js';
 import { haEventDestination } from './homeassistant/ha-event-destination.js';
 import { Intake } from './intake/intake.js';
 import type { Part } from './lifecycle.js';
+import { hostname } from 'node:os';
 import { baileysLogger, type Logger } from './logging/logger.js';
+import { MediaDownloader } from './media/media-downloader.js';
+import { MediaFiles } from './media/media-files.js';
+import { MediaIntake } from './media/media-intake.js';
+import { MediaJobs } from './media/media-jobs.js';
+import { MediaRetention } from './media/media-retention.js';
 import { samplePayload } from './payload/sample-payload.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
 import type { Db } from './state/database.js';
@@ -31,6 +37,8 @@ export interface BridgeSettings {
   keepAliveIntervalMs?: number;
 }
 
+/** Home Assistant's folders a file to send may come from (config.yaml maps them), besides media_folder. */
+const SENDABLE_FOLDERS = ['/media', '/share'];
 /** How many sends may wait for their turn before the API answers 429. */
 const SEND_QUEUE_CAPACITY = 10;
 
@@ -43,6 +51,8 @@ interface Core {
   haEvents: Destination | null;
   apiToken: ApiToken;
   messageApi: MessageApiServer;
+  mediaFiles: MediaFiles;
+  mediaDownloader: MediaDownloader;
 }
 
 /** The parts of a running bridge, wired to each other over the state file and the bus. */
@@ -108,11 +118,29 @@ export class Bridge {
     const haEvents = options.haEventEnabled && env.supervisorToken ? haEventDestination({ url: env.supervisorUrl, token: env.supervisorToken }, context) : null;
     const destinations = [webhook, haEvents].filter((d): d is Destination => d !== null);
 
+    const mediaFiles = new MediaFiles(db);
+    const mediaRetention = new MediaRetention({ files: mediaFiles, options: options.media, logger });
+    const mediaJobs = new MediaJobs(db);
+    const mediaDownloader = new MediaDownloader({
+      jobs: mediaJobs,
+      files: mediaFiles,
+      outbox,
+      destinations,
+      options: options.media,
+      socket: () => connection.openSocket,
+      // The app's hostname on Home Assistant's internal network, and the message API's port.
+      urlFor: (id) => `http://${hostname()}:${messageApi.port}/api/media/${encodeURIComponent(id)}`,
+      saved: () => void mediaRetention.schedule(),
+      bus,
+      logger,
+    });
+
     const recent = new RecentMessages();
     const sentIds = new SentMessageIds();
     const intake = new Intake({
       outbox,
       destinations,
+      media: options.media.download ? new MediaIntake(options.media, mediaJobs, mediaDownloader) : null,
       filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
       account: () => ({
         phoneJid: connection.status.account?.jid ?? null,
@@ -140,11 +168,19 @@ export class Bridge {
       host: env.apiHost,
       port: env.apiPort,
       token: apiToken,
-      sender: new MessageSender({ connection, recent, sentIds, queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY), logger }),
+      sender: new MessageSender({
+        connection,
+        recent,
+        sentIds,
+        queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY),
+        mediaLimits: { allowedFolders: [...SENDABLE_FOLDERS, options.media.folder], maxDownloadBytes: options.media.maxBytes },
+        logger,
+      }),
       health: () => ({ whatsapp: connection.status.state }),
+      mediaFile: (id) => mediaFiles.find(id),
       logger,
     });
-    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi };
+    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader };
     const ingress = new IngressServer({
       host: env.ingressHost,
       port: env.ingressPort,
@@ -154,7 +190,7 @@ export class Bridge {
       logger,
     });
     const connectionEvents = haEvents ? [new ConnectionEvents({ bus, destination: haEvents })] : [];
-    return { ...core, ingress, parts: [apiToken, ingress, ...destinations, ...connectionEvents, connection, messageApi] };
+    return { ...core, ingress, parts: [apiToken, ingress, ...destinations, ...connectionEvents, mediaRetention, mediaDownloader, connection, messageApi] };
   }
 
   private logDestinations(app: Assembly): void {
@@ -178,6 +214,7 @@ export class Bridge {
           webhook: app.webhook?.status() ?? null,
           haEvents: app.haEvents?.status() ?? null,
           api: { port: app.messageApi.port, tokenSource: app.apiToken.source, tokenHint: app.apiToken.hint() },
+          media: { ...this.settings.parsed.options.media, ...app.mediaFiles.totals(), pending: app.mediaDownloader.pending, lastError: app.mediaDownloader.lastError },
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),

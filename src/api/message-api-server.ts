@@ -2,8 +2,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
+import type { SavedFile } from '../media/media-files.js';
 import type { ApiToken } from './api-token.js';
-import { SendError, type MessageSender } from './message-sender.js';
+import type { MessageSender } from './message-sender.js';
+import { WHATSAPP_LIMITS } from './media-request.js';
+import { SendError } from './send-error.js';
 import { listen, close } from '../web/http-server.js';
 
 export interface MessageApiDeps {
@@ -12,8 +15,13 @@ export interface MessageApiDeps {
   token: ApiToken;
   sender: MessageSender;
   health(): { whatsapp: string };
+  /** A saved media file by message id, or null (never saved, or removed by retention). */
+  mediaFile(messageId: string): SavedFile | null;
   logger: Logger;
 }
+
+/** The largest file WhatsApp takes (a document), as base64, plus room for the rest of the request. */
+const MAX_BODY_BYTES = Math.ceil((WHATSAPP_LIMITS.document * 4) / 3) + 1024 * 1024;
 
 /**
  * The message API for Home Assistant and other apps on the internal network:
@@ -49,7 +57,7 @@ export class MessageApiServer implements Part {
     app.get('/api/health', (_req, res) => {
       res.json({ status: 'ok', ...this.deps.health() });
     });
-    app.post('/api/send', this.authenticate, express.json({ limit: '128kb' }), async (req, res) => {
+    app.post('/api/send', this.authenticate, express.json({ limit: MAX_BODY_BYTES }), async (req, res) => {
       try {
         res.json(await this.deps.sender.send(req.body));
       } catch (error) {
@@ -61,11 +69,28 @@ export class MessageApiServer implements Part {
         res.status(502).json({ error: `WhatsApp did not take the message: ${(error as Error).message}` });
       }
     });
-    app.use((_req, res) => {
-      res.status(404).json({ error: 'Unknown endpoint: use POST /api/send or GET /api/health.' });
+    app.get('/api/media/:id', this.authenticate, (req, res) => {
+      const file = this.deps.mediaFile(String(req.params.id));
+      const gone = () => res.status(404).json({ error: `No saved file for message ${req.params.id}: it had none, was not downloaded, or was removed by retention.` });
+      if (!file) return gone();
+      res.sendFile(file.path, { headers: { 'Content-Type': file.mimetype ?? 'application/octet-stream' }, dotfiles: 'allow' }, (error) => {
+        if (error && !res.headersSent) gone();
+      });
     });
-    app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-      res.status(error.status === 400 ? 400 : 500).json({ error: error.status === 400 ? 'The body must be JSON: {"to": "...", "text": "..."}.' : error.message });
+    app.use((_req, res) => {
+      res.status(404).json({ error: 'Unknown endpoint: use POST /api/send, GET /api/media/<message id> or GET /api/health.' });
+    });
+    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      if (error.type === 'entity.too.large') {
+        res.status(413).json({ error: `The request is larger than ${Math.round(MAX_BODY_BYTES / 1024 / 1024)} MB: send a large file by "path" or "url" instead of "base64".` });
+        return;
+      }
+      if (error.status && error.status >= 400 && error.status < 500) {
+        res.status(error.status).json({ error: 'The body must be JSON: {"to": "...", "text": "..."}.' });
+        return;
+      }
+      this.deps.logger.error(`Message API request failed: ${error.message}`);
+      res.status(500).json({ error: 'The app could not handle the request; see its log.' });
     });
     return app;
   }

@@ -1,34 +1,37 @@
-import { generateMessageIDV2 } from '@whiskeysockets/baileys';
+import { generateMessageIDV2, type AnyMessageContent } from '@whiskeysockets/baileys';
 import type { Logger } from '../logging/logger.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
+import { parseMediaRequest } from './media-request.js';
+import { loadMedia, type SourceLimits } from './media-source.js';
+import { mediaMessage } from './outgoing-media.js';
 import { parseRecipient } from './recipient.js';
+import { SendError } from './send-error.js';
 import type { RecentMessages, SentMessageIds } from './recent-messages.js';
 import { SendRefused, type SendQueue } from './send-queue.js';
 
-/** A send that cannot be done, with the HTTP status that says why. */
-export class SendError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const MAX_TEXT_LENGTH = 65_536;
 
-/** Validates a send request, checks the recipient, and sends through the paced queue. */
+export interface MessageSenderDeps {
+  connection: WhatsAppConnection;
+  recent: RecentMessages;
+  sentIds: SentMessageIds;
+  queue: SendQueue;
+  /** Where a file to send may come from. */
+  mediaLimits: SourceLimits;
+  logger: Logger;
+}
+
+/** Validates a send request (text or a file), checks the recipient, and sends through the paced queue. */
 export class MessageSender {
-  constructor(
-    private readonly deps: { connection: WhatsAppConnection; recent: RecentMessages; sentIds: SentMessageIds; queue: SendQueue; logger: Logger },
-  ) {}
+  constructor(private readonly deps: MessageSenderDeps) {}
 
   async send(body: unknown): Promise<{ id: string }> {
-    const { to, text, reply_to: replyTo } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const recipient = parseRecipient(to);
+    const request = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    const recipient = parseRecipient(request.to);
     if (!recipient) throw new SendError(400, "'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID.");
-    if (typeof text !== 'string' || text.trim() === '') throw new SendError(400, "'text' must be non-empty text.");
-    if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
+    const media = parseMediaRequest(request);
+    const text = media ? null : requiredText(request.text);
+    const replyTo = request.reply_to;
     if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') throw new SendError(400, "'reply_to' must be the id of a received message.");
     const quoted = replyTo ? this.deps.recent.find(replyTo) : undefined;
     if (replyTo && !quoted) throw new SendError(404, `'reply_to': message ${replyTo} is not among the last received messages, so it cannot be quoted.`);
@@ -36,22 +39,27 @@ export class MessageSender {
     let jid = recipient.jid;
     if (recipient.kind === 'phone') {
       const [found] = (await this.socket().onWhatsApp(jid)) ?? [];
-      if (!found?.exists) throw new SendError(404, `${to} is not on WhatsApp.`);
+      if (!found?.exists) throw new SendError(404, `${String(request.to)} is not on WhatsApp.`);
       jid = found.jid;
     }
+    // The file is loaded and checked before the send takes its turn, so a bad one costs no pacing slot.
+    const loaded = media ? await loadMedia(media, this.deps.mediaLimits) : null;
     try {
+      const content: AnyMessageContent = media ? mediaMessage(media, loaded!) : { text: text! };
       return await this.deps.queue.push(async () => {
         const socket = this.socket();
         const id = generateMessageIDV2(socket.user?.id);
         this.deps.sentIds.add(id); // before sending: Baileys emits our own message during sendMessage
-        await socket.sendMessage(jid, { text }, { messageId: id, ...(quoted ? { quoted } : {}) });
-        this.deps.logger.info(`Sent message ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
+        await socket.sendMessage(jid, content, { messageId: id, ...(quoted ? { quoted } : {}) });
+        this.deps.logger.info(`Sent ${media ? `${media.kind} ` : ''}message ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
         return { id };
       });
     } catch (error) {
       if (error instanceof SendRefused && error.reason === 'full') throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
       if (error instanceof SendRefused) throw new SendError(503, 'The app is stopping; send again once it is back.');
       throw error;
+    } finally {
+      await loaded?.release();
     }
   }
 
@@ -65,4 +73,10 @@ export class MessageSender {
     if (!socket) throw new SendError(503, `WhatsApp is not connected (${this.deps.connection.status.state}); see the app's page.`);
     return socket;
   }
+}
+
+function requiredText(text: unknown): string {
+  if (typeof text !== 'string' || text.trim() === '') throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker).");
+  if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
+  return text;
 }

@@ -23,6 +23,20 @@ export interface Options {
   apiToken: ApiTokenOption;
   /** Minimum pause between two messages the bridge sends (spam protection), in ms. */
   sendIntervalMs: number;
+  media: MediaOptions;
+}
+
+/** Received media: where files go, and how much is kept. */
+export interface MediaOptions {
+  /** false: nothing is saved, `media` holds only what the message tells. */
+  download: boolean;
+  folder: string;
+  /** Larger files are not downloaded (bytes). */
+  maxBytes: number;
+  /** Files older than this are removed (days; 0 keeps everything). */
+  keepDays: number;
+  /** Past this total the oldest files are removed (bytes). */
+  maxTotalBytes: number;
 }
 
 /** One thing wrong with the options: which option, and a sentence that says what to do. */
@@ -35,6 +49,8 @@ export interface ParsedOptions {
   options: Options;
   problems: OptionProblem[];
 }
+
+const MB = 1024 * 1024;
 
 /** What parsing needs to know about where the app runs. */
 export interface OptionContext {
@@ -50,6 +66,7 @@ const DEFAULT_OPTIONS: Options = {
   haEventEnabled: false,
   apiToken: { source: 'generated' },
   sendIntervalMs: 2000,
+  media: { download: true, folder: '/media/whatsapp', maxBytes: 32 * MB, keepDays: 30, maxTotalBytes: 2048 * MB },
 };
 
 const MIN_API_TOKEN_LENGTH = 16;
@@ -116,6 +133,13 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
     haEventEnabled,
     apiToken: read.apiToken('api_token'),
     sendIntervalMs: Math.round(read.number('send_interval', 0, 60, DEFAULT_OPTIONS.sendIntervalMs / 1000) * 1000),
+    media: {
+      download: read.bool('media_download', DEFAULT_OPTIONS.media.download),
+      folder: read.absolutePath('media_folder', DEFAULT_OPTIONS.media.folder),
+      maxBytes: read.number('media_max_size', 1, 2048, DEFAULT_OPTIONS.media.maxBytes / MB) * MB,
+      keepDays: read.number('media_keep_days', 0, 3650, DEFAULT_OPTIONS.media.keepDays),
+      maxTotalBytes: read.number('media_max_total', 1, 1_048_576, DEFAULT_OPTIONS.media.maxTotalBytes / MB) * MB,
+    },
   };
   return { options, problems };
 }
@@ -172,6 +196,14 @@ class OptionReader {
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
     return this.wrong(name, `must be a number from ${min} to ${max}, not ${describe(value)}; using ${fallback}`, fallback);
+  }
+
+  /** An absolute folder path; `..` is refused so the option says plainly where files go. */
+  absolutePath(name: string, fallback: string): string {
+    const value = this.raw[name];
+    if (value === undefined || value === null || value === '') return fallback;
+    if (typeof value === 'string' && value.startsWith('/') && !value.split('/').includes('..')) return value.replace(/\/+$/, '') || '/';
+    return this.wrong(name, `must be an absolute folder path such as ${fallback}, without '..'; using ${fallback}`, fallback);
   }
 
   url(name: string): URL | null {

@@ -1,7 +1,7 @@
 import type { Bus } from '../bus.js';
 import type { Logger } from '../logging/logger.js';
 import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
-import type { ChatHead, DestinationName, Outbox, OutboxRow } from './outbox.js';
+import { HELD, type ChatHead, type DestinationName, type Outbox, type OutboxRow } from './outbox.js';
 import { classify, nextAttemptAt, type Outcome } from './retry-policy.js';
 import type { AttemptResult, DeliverySender } from './sender.js';
 
@@ -55,7 +55,8 @@ export class Dispatcher {
 
   /** New rows were committed for these chats. */
   wake(chats: Iterable<string>): void {
-    for (const chat of chats) if (!this.heads.has(chat) && !this.inFlight.has(chat)) this.refreshHead(chat);
+    // A known head is read again too: it may have been released from held.
+    for (const chat of chats) if (!this.inFlight.has(chat)) this.refreshHead(chat);
     this.pump();
   }
 
@@ -92,7 +93,7 @@ export class Dispatcher {
       this.inFlight.set(next.chat, this.attempt(next.seq, next.chat));
     }
     let earliest = Infinity;
-    for (const head of this.heads.values()) earliest = Math.min(earliest, head.nextAttemptAt);
+    for (const head of this.heads.values()) if (head.nextAttemptAt !== HELD) earliest = Math.min(earliest, head.nextAttemptAt);
     if (earliest !== Infinity && this.inFlight.size < this.concurrency) {
       this.timer = setTimeout(() => this.pump(), Math.max(0, earliest - now));
     }
@@ -142,7 +143,7 @@ export class Dispatcher {
    * other chats stop waiting for their own, possibly minutes-away, retry times.
    */
   private retryWaitingChatsNow(now: number): void {
-    for (const head of this.heads.values()) head.nextAttemptAt = Math.min(head.nextAttemptAt, now);
+    for (const head of this.heads.values()) if (head.nextAttemptAt !== HELD) head.nextAttemptAt = Math.min(head.nextAttemptAt, now);
   }
 
   /** Applies an attempt's outcome to its row; returns what the delivery log records. */

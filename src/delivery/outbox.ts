@@ -22,7 +22,12 @@ export interface AcceptedMessage {
   messageId: string;
   /** One body per destination the message goes to (none: only recorded as seen). */
   bodies: Partial<Record<DestinationName, string>>;
+  /** Queued but not sent until `release` (its media file is still being downloaded). */
+  held?: boolean;
 }
+
+/** `next_attempt_at` of a held row: later than any real time, so its chat waits behind it. */
+export const HELD = 8_640_000_000_000_000;
 
 export interface ChatHead {
   chat: string;
@@ -71,6 +76,10 @@ export class Outbox {
         'SELECT seq, next_attempt_at FROM outbox WHERE destination = ? AND dead = 0 AND chat = ? ORDER BY seq LIMIT 1',
       ),
       get: db.prepare<[number], RowRecord>('SELECT * FROM outbox WHERE seq = ?'),
+      held: db.prepare<[string, string, number], { seq: number; destination: DestinationName; body: string }>(
+        'SELECT seq, destination, body FROM outbox WHERE chat = ? AND message_id = ? AND next_attempt_at = ?',
+      ),
+      releaseRow: db.prepare<[string, number, number]>('UPDATE outbox SET body = ?, next_attempt_at = ? WHERE seq = ?'),
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
       countDelivered: db.prepare<[string]>(
         'INSERT INTO delivery_counters (destination, delivered) VALUES (?, 1) ON CONFLICT (destination) DO UPDATE SET delivered = delivered + 1',
@@ -97,14 +106,15 @@ export class Outbox {
    * already seen (same chat and id, e.g. WhatsApp delivering it again after a restart) is
    * skipped. Returns the chats that got new rows, per destination.
    */
-  accept(messages: readonly AcceptedMessage[], now: number): Map<DestinationName, Set<string>> {
+  accept(messages: readonly AcceptedMessage[], now: number, onNew?: (message: AcceptedMessage) => void): Map<DestinationName, Set<string>> {
     const touched = new Map<DestinationName, Set<string>>();
     this.db.transaction(() => {
       for (const message of messages) {
         if (this.statements.markSeen.run(message.chat, message.messageId, now).changes === 0) continue;
+        onNew?.(message);
         const deliveryId = deliveryIdFor(message.chat, message.messageId);
         for (const [destination, body] of Object.entries(message.bodies) as Array<[DestinationName, string]>) {
-          this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, body, now, now);
+          this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, body, now, message.held ? HELD : now);
           if (!touched.has(destination)) touched.set(destination, new Set());
           touched.get(destination)!.add(message.chat);
         }
@@ -119,6 +129,16 @@ export class Outbox {
    */
   enqueue(destination: DestinationName, chat: string, eventId: string, body: string, now: number): void {
     this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, body, now, now);
+  }
+
+  /** Gives held rows of a message their final bodies and makes them due now; returns the destinations. */
+  release(chat: string, messageId: string, bodyFor: (destination: DestinationName, body: string) => string, now: number): DestinationName[] {
+    const released: DestinationName[] = [];
+    for (const row of this.statements.held.all(chat, messageId, HELD)) {
+      this.statements.releaseRow.run(bodyFor(row.destination, row.body), now, row.seq);
+      released.push(row.destination);
+    }
+    return released;
   }
 
   /** The oldest live row of every chat: what each chat delivers next. */

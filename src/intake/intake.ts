@@ -3,6 +3,7 @@ import type { Bus } from '../bus.js';
 import type { Destination } from '../delivery/destination.js';
 import type { AcceptedMessage, Outbox } from '../delivery/outbox.js';
 import type { Logger } from '../logging/logger.js';
+import type { MediaIntake, NewMediaJob } from '../media/media-intake.js';
 import { skipReason, type FilterSettings } from './message-filter.js';
 import { normaliseMessage, type AccountIdentity } from './normalise.js';
 
@@ -10,6 +11,8 @@ export interface IntakeDeps {
   outbox: Outbox;
   destinations: readonly Destination[];
   filter: FilterSettings;
+  /** Null when no file is ever downloaded. */
+  media: MediaIntake | null;
   account(): AccountIdentity;
   bus: Bus;
   logger: Logger;
@@ -28,6 +31,7 @@ export class Intake {
     const { logger, outbox, destinations } = this.deps;
     const account = this.deps.account();
     const accepted: AcceptedMessage[] = [];
+    const jobs = new Map<AcceptedMessage, NewMediaJob>();
     for (const msg of messages) {
       const skip = skipReason(msg, this.deps.filter);
       if (skip) {
@@ -35,19 +39,32 @@ export class Intake {
         continue;
       }
       const message = normaliseMessage(msg, account);
+      const job = this.deps.media?.prepare(msg, message) ?? null;
       const bodies: AcceptedMessage['bodies'] = {};
       for (const d of destinations) bodies[d.name] = d.bodyFor(message);
-      accepted.push({ chat: message.payload.chat, messageId: message.payload.id, bodies });
+      const entry: AcceptedMessage = { chat: message.payload.chat, messageId: message.payload.id, bodies, held: job !== null };
+      if (job) jobs.set(entry, job);
+      accepted.push(entry);
     }
     if (accepted.length === 0) return;
+    const now = Date.now();
+    const started: NewMediaJob[] = [];
     let touched;
     try {
-      touched = outbox.accept(accepted, Date.now());
+      // A media job is stored for each message that is new (not seen before), in the same transaction.
+      touched = outbox.accept(accepted, now, (entry) => {
+        const job = jobs.get(entry);
+        if (job) {
+          this.deps.media!.store(job, now);
+          started.push(job);
+        }
+      });
     } catch (error) {
       logger.error(`Could not store ${accepted.length} incoming message(s) in the state file: ${(error as Error).message}. Check free disk space in the data folder.`);
       return;
     }
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);
+    if (started.length > 0) this.deps.media!.started(started, now);
     this.deps.bus.emit('accepted', { count: accepted.length });
     for (const d of destinations) {
       const chats = touched.get(d.name);

@@ -1,7 +1,8 @@
 import { getContentType, isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser, normalizeMessageContent, type WAMessage } from '@whiskeysockets/baileys';
 import type { ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
+import { mediaIn } from '../media/media-info.js';
 import { describeContent } from './message-content.js';
-import { toPlainJson } from './raw-json.js';
+import { toPlainJson } from '../payload/raw-json.js';
 
 export interface AccountIdentity {
   /** The paired account's phone-number JID and LID JID (device suffix dropped). */
@@ -42,6 +43,7 @@ function payloadOf(msg: WAMessage, account: AccountIdentity): MessagePayload {
     sender_lid: party.lid,
     from_me: Boolean(key.fromMe),
     quoted_id: described.quotedId,
+    media: mediaIn(msg)?.payload ?? null,
     raw: toPlainJson(msg),
   };
 }

@@ -34,7 +34,29 @@ export interface MessagePayload {
   sender_lid: string | null;
   from_me: boolean;
   quoted_id: string | null;
+  /** The file of an image, video, audio, document or sticker message; null for other messages. */
+  media: MediaPayload | null;
   raw: unknown;
+}
+
+/** `media` of the payload. Sizes in bytes, `sha256` hex of the decrypted file. */
+export interface MediaPayload {
+  mimetype: string | null;
+  size: number | null;
+  sha256: string | null;
+  /** The sender's file name, for documents. */
+  file_name: string | null;
+  duration_s: number | null;
+  width: number | null;
+  height: number | null;
+  /** A push-to-talk voice note. */
+  voice: boolean;
+  /** The saved file as Home Assistant sees it (e.g. /media/whatsapp/...), or null. */
+  path: string | null;
+  /** Where other machines fetch the file from the message API, or null. */
+  url: string | null;
+  /** Why there is no file (too large, expired, disk full, download failed), or null. */
+  error: string | null;
 }
 
 /** A message past the intake: its payload and Baileys' name for its content (e.g. `imageMessage`). */

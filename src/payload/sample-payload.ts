@@ -22,6 +22,7 @@ export function samplePayload(ownJid: string | null): Omit<MessagePayload, 'even
     sender_lid: null,
     from_me: false,
     quoted_id: null,
+    media: null,
     raw: { key: { remoteJid: sender, fromMe: false, id }, message: { conversation: 'Test message from WhatsApp Bridge' }, to: ownJid },
   };
 }

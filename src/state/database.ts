@@ -74,6 +74,33 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE outbox DROP COLUMN last_status;
   ALTER TABLE outbox DROP COLUMN last_error;
   `,
+  `
+  -- Downloads still to do: a media message's outbox rows are held until its job ends.
+  CREATE TABLE media_jobs (
+    chat TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    -- The media part of the message as Baileys downloads it (BufferJSON).
+    source TEXT NOT NULL,
+    -- The forwarded message whose bodies are rebuilt once the file is saved or has failed.
+    message TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    PRIMARY KEY (chat, message_id)
+  ) WITHOUT ROWID;
+  -- Every saved file, for GET /api/media/<id> and retention.
+  CREATE TABLE media_files (
+    chat TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    mimetype TEXT,
+    size INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL,
+    PRIMARY KEY (chat, message_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX media_files_by_id ON media_files (message_id);
+  CREATE INDEX media_files_saved_at ON media_files (saved_at);
+  `,
 ];
 
 /**

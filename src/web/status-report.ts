@@ -26,6 +26,8 @@ export interface StatusReport {
   ha_events: { enabled: boolean; paused: string | null; delivered: number; queued: number; dead: number };
   /** The message API: its port and a hint of the token (never the token itself). */
   api: { port: number; token_source: 'option' | 'generated'; token_hint: string };
+  /** Received files: where they go, how many are kept, what failed last. */
+  media: { download: boolean; folder: string; files: number; bytes: number; pending: number; last_error: string | null };
   problems: OptionProblem[];
 }
 
@@ -37,6 +39,7 @@ export interface StatusSources {
   webhook: DestinationStatus | null;
   haEvents: DestinationStatus | null;
   api: { port: number; tokenSource: 'option' | 'generated'; tokenHint: string };
+  media: { download: boolean; folder: string; files: number; bytes: number; pending: number; lastError: string | null };
   problems: OptionProblem[];
   now: number;
 }
@@ -75,6 +78,7 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       dead: s.haEvents?.counts.dead ?? 0,
     },
     api: { port: s.api.port, token_source: s.api.tokenSource, token_hint: s.api.tokenHint },
+    media: { download: s.media.download, folder: s.media.folder, files: s.media.files, bytes: s.media.bytes, pending: s.media.pending, last_error: s.media.lastError },
     problems: s.problems,
   };
 }

@@ -255,10 +255,13 @@ describe('pairing, delivering and unlinking through the ingress proxy', () => {
   test('no token, signing secret or webhook path reaches the page or its API answers', async () => {
     assert.equal(receiver.requests.at(-1)?.headers['x-webhook-token'], SECRETS.token, 'the receiver did get the token');
     // (No named helper functions inside evaluate: tsx would wrap them in a __name() the page lacks.)
-    const seen = await page.evaluate(async (paths) => {
-      const answers = await Promise.all(paths.map(async (path) => (await fetch(path)).text()));
-      return [document.documentElement.outerHTML, ...answers].join('\n');
-    }, ['api/status', 'api/deliveries?limit=200', 'app.js', '']);
+    const { seen, scripts } = await page.evaluate(async (paths) => {
+      // Besides the API answers: every module the page loaded.
+      const scripts = performance.getEntriesByType('resource').map((entry) => entry.name).filter((url) => url.endsWith('.js'));
+      const answers = await Promise.all([...paths, ...scripts].map(async (path) => (await fetch(path)).text()));
+      return { seen: [document.documentElement.outerHTML, ...answers].join('\n'), scripts };
+    }, ['api/status', 'api/deliveries?limit=200', '']);
+    assert.ok(scripts.some((url) => url.endsWith('/js/main.js')), `modules read: ${scripts.join(', ')}`);
     for (const secret of Object.values(SECRETS)) assert.equal(seen.includes(secret), false, `${secret} leaked`);
     assert.equal(/SECRET/.test(seen), false);
   });
@@ -335,7 +338,7 @@ describe('only the ingress proxy may connect', () => {
   });
 
   test('a request from any other address gets 403', async () => {
-    for (const path of ['/', '/api/status', '/api/events', '/app.js']) {
+    for (const path of ['/', '/api/status', '/api/events', '/js/main.js']) {
       assert.equal(await statusOf(ingressPort, path), 403, `direct GET ${path}`);
     }
     const page = await browser.newPage({ viewport: VIEWPORT });

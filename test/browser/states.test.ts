@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import type { DeliveryAttempt } from '../../src/delivery/delivery-log.js';
 import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { launchBrowser, screenshot, watchErrors } from './support/browser.js';
 import { FakeApp, baseStatus } from './support/fake-app.js';
@@ -85,6 +86,30 @@ describe('failure states, each with what to do', () => {
     await page.click('#retry-btn');
     await page.waitForFunction(() => /Re-queued 3 deliveries/.test(document.getElementById('webhook-result')!.textContent ?? ''));
     assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
+  });
+
+  test('a dead Home Assistant event is listed with its destination; "Retry dead deliveries" re-queues it', async () => {
+    const haEvents = { enabled: true, paused: null, delivered: 12, queued: 0, dead: 1 };
+    const chat = '4917600000002@s.whatsapp.net';
+    const attempts: DeliveryAttempt[] = [
+      { destination: 'ha_event', at: Date.now(), messageId: 'HADEAD1', chat, attempt: 8, status: 500, error: 'HTTP 500', durationMs: 21, outcome: 'dead' },
+      { destination: 'webhook', at: Date.now() - 1000, messageId: 'HADEAD1', chat, attempt: 1, status: 200, error: null, durationMs: 14, outcome: 'delivered' },
+    ];
+    fake.set(baseStatus({ state: 'connected', me, ha_events: haEvents }), attempts);
+    const row = await page.waitForSelector('#deliveries-body tr[data-destination="ha_event"][data-outcome="dead"]');
+    const cells = await row.$$eval('td', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(cells.slice(1, 5), ['Home Assistant', '+4917600000002', 'dead', '500']);
+    assert.equal(await page.textContent('#deliveries-body tr[data-destination="webhook"] td:nth-child(2)'), 'Webhook');
+    // The event's failure is Home Assistant's: the webhook, whose latest attempt worked, stays fine.
+    await page.waitForSelector('#webhook-line[data-tone="ok"]');
+    assert.match((await page.textContent('#ha-events')) ?? '', /12 delivered.*1 dead/);
+    assert.equal(await page.isVisible('#retry-btn'), true);
+    await screenshot(page, '15-ha-event-dead');
+    await page.click('#retry-btn');
+    await page.waitForFunction(() => /Re-queued 1 delivery;/.test(document.getElementById('webhook-result')!.textContent ?? ''));
+    assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
+    fake.set(baseStatus({ state: 'connected', me, ha_events: { ...haEvents, queued: 1, dead: 0 } }));
+    await page.waitForSelector('#retry-btn', { state: 'hidden' });
   });
 
   test('a failed test send shows the error the bridge got', async () => {

@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { needs } from '../../support/system-command.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** `skip` option for tests that launch Chromium: describe('...', { skip: needsChromium }, ...). */
+export const needsChromium = needs(CHROMIUM_PATH, 'chromium');
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
 /** Where the README and DOCS.md take their pictures from; written only with UPDATE_DOCS_IMAGES=1. */
 export const DOCS_IMAGES_DIR = join(process.cwd(), 'docs', 'images');

@@ -18,6 +18,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     last_disconnect: null,
     next_reconnect_at: null,
     webhook: {
+      state: 'on',
       enabled: true,
       url_host: 'homeassistant:8123',
       paused: null,
@@ -25,6 +26,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     },
     ha_events: { enabled: false, paused: null, delivered: 0, queued: 0, dead: 0 },
     api: { port: 8080, token_source: 'generated', token_hint: '…a1b2' },
+    media: { download: true, folder: '/media/whatsapp', files: 0, bytes: 0, pending: 0, last_error: null },
     problems: [],
     ...change,
   };
@@ -63,7 +65,8 @@ export class FakeApp {
   /** Listens on 127.0.0.1 (a free port, or the one it had before a stop). */
   async start(): Promise<number> {
     this.server = new IngressServer({ host: '127.0.0.1', port: this.port, allowedClient: '127.0.0.1', actions: this.actions, bus: this.bus, logger: pino({ level: 'silent' }) });
-    this.port = await this.server.start();
+    await this.server.start();
+    this.port = this.server.port;
     return this.port;
   }
 

@@ -9,8 +9,8 @@ const FAILED = ['retrying', 'dead', 'failed'];
 function webhookHealth(status, attempts) {
   const w = status.webhook;
   const c = w.counters;
-  if (!w.enabled) {
-    const optionProblem = (status.problems ?? []).some((p) => p.option.startsWith('webhook'));
+  if (w.state !== 'on') {
+    const optionProblem = w.state === 'invalid';
     // Messages may still reach Home Assistant as events: then an unused webhook is no failure.
     const eventsOn = Boolean(status.ha_events?.enabled);
     const why = optionProblem ? ['help-webhook-options'] : [eventsOn ? 'help-webhook-off-events' : 'help-webhook-off', 'help-webhook-setup'];

@@ -1,0 +1,180 @@
+import type { WAMessage, WASocket } from '@whiskeysockets/baileys';
+import type { Bus } from '../bus.js';
+import type { MediaOptions } from '../config/options.js';
+import type { Destination } from '../delivery/destination.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { Part } from '../lifecycle.js';
+import type { Logger } from '../logging/logger.js';
+import type { ForwardedMessage, MediaPayload } from '../payload/message-payload.js';
+import type { ConnectionStatus } from '../whatsapp/connection-status.js';
+import { downloadToFile, MediaFailure } from './media-download.js';
+import type { MediaFiles } from './media-files.js';
+import { mediaIn } from './media-info.js';
+import type { MediaJob, MediaJobs } from './media-jobs.js';
+import { mediaFilePath } from './media-path.js';
+
+export interface MediaDownloaderDeps {
+  jobs: MediaJobs;
+  files: MediaFiles;
+  outbox: Outbox;
+  destinations: readonly Destination[];
+  options: MediaOptions;
+  /** The open socket, or null while not connected (downloads wait for it). */
+  socket(): WASocket | null;
+  /** The message API's URL of a saved file. */
+  urlFor(messageId: string): string;
+  /** A file was saved (retention checks the total). */
+  saved(): void;
+  bus: Bus;
+  logger: Logger;
+}
+
+const CONCURRENCY = 2;
+/** `stop` waits this long for downloads under way; an unfinished one stays a job and runs again at the next start. */
+const STOP_WAIT_MS = 3_000;
+/** How long the phone gets to upload expired media again. */
+const REUPLOAD_TIMEOUT_MS = 60_000;
+/** Network errors are retried this long after the message arrived, then the message goes without its file. */
+const NETWORK_RETRY_FOR_MS = 10 * 60_000;
+const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 30_000, 60_000, 120_000];
+
+/**
+ * Downloads the files of committed media messages, outside Baileys' event: each job is durable
+ * (media_jobs), so a restart or a kill resumes it. When a job ends, with a saved file or with
+ * `media.error`, the message's held outbox rows get their final bodies and are released, so the
+ * chat's later messages follow in order.
+ */
+export class MediaDownloader implements Part {
+  private readonly waiting: MediaJob[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private lastErrorText: string | null = null;
+  private readonly onConnection = (status: ConnectionStatus) => {
+    if (status.state === 'connected') this.pump();
+  };
+
+  constructor(private readonly deps: MediaDownloaderDeps) {}
+
+  get lastError(): string | null {
+    return this.lastErrorText;
+  }
+
+  get pending(): number {
+    return this.waiting.length + this.inFlight.size;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.waiting.push(...this.deps.jobs.all());
+    this.deps.bus.on('connection', this.onConnection);
+    this.pump();
+  }
+
+  /** Downloads under way get a moment to finish; every other job stays in the state file for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.deps.bus.off('connection', this.onConnection);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.inFlight), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** New jobs were committed with their messages. */
+  add(jobs: readonly MediaJob[]): void {
+    this.waiting.push(...jobs);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const socket = this.deps.socket();
+    if (!socket) return; // resumed by the next 'connected'
+    const now = Date.now();
+    while (this.inFlight.size < CONCURRENCY) {
+      const index = this.waiting.findIndex((job) => job.nextAttemptAt <= now);
+      if (index < 0) break;
+      const [job] = this.waiting.splice(index, 1);
+      const run = this.run(job!, socket).finally(() => {
+        this.inFlight.delete(run);
+        this.pump();
+      });
+      this.inFlight.add(run);
+    }
+    const next = Math.min(...this.waiting.map((job) => job.nextAttemptAt));
+    if (Number.isFinite(next)) this.timer = setTimeout(() => this.pump(), Math.max(0, next - now));
+  }
+
+  private async run(job: MediaJob, socket: WASocket): Promise<void> {
+    const media = job.message.payload.media!;
+    const { options } = this.deps;
+    const target = mediaFilePath(options.folder, {
+      chat: job.chat,
+      messageId: job.messageId,
+      timestamp: job.message.payload.timestamp,
+      kind: mediaIn(job.source)!.kind,
+      mimetype: media.mimetype,
+      fileName: media.file_name,
+    });
+    try {
+      const saved = await this.downloadOnce(job, socket, target);
+      if (!this.running) return; // stopping: the job stays and runs again at the next start
+      this.finish(job, { ...media, size: saved.size, sha256: saved.sha256, path: target, url: this.deps.urlFor(job.messageId), error: null }, saved.size);
+    } catch (error) {
+      if (!this.running) return;
+      const failure = error instanceof MediaFailure ? error : new MediaFailure('network', `download failed: ${(error as Error).message}`);
+      const retryIn = RETRY_DELAYS_MS[Math.min(job.attempts, RETRY_DELAYS_MS.length - 1)]!;
+      if (failure.kind === 'network' && Date.now() + retryIn < job.createdAt + NETWORK_RETRY_FOR_MS && this.running) {
+        job.attempts++;
+        job.nextAttemptAt = Date.now() + retryIn;
+        this.deps.jobs.scheduleRetry(job, job.attempts, job.nextAttemptAt);
+        this.waiting.push(job);
+        if (job.attempts === 1) this.deps.logger.warn(`Media of message ${job.messageId}: ${failure.message}; retrying for up to 10 minutes.`);
+        return;
+      }
+      this.lastErrorText = failure.message;
+      const level = failure.kind === 'disk' ? 'error' : 'warn';
+      const advice = failure.kind === 'disk' ? ` Free space in ${options.folder} or check that the folder can be written; the message is forwarded without its file.` : '';
+      this.deps.logger[level](`Media of message ${job.messageId} not saved: ${failure.message}.${advice}`);
+      this.finish(job, { ...media, path: null, url: null, error: failure.message }, 0);
+    }
+  }
+
+  /** One download; expired media is asked for again from the phone once (rc14 does not do it itself). */
+  private async downloadOnce(job: MediaJob, socket: WASocket, target: string) {
+    const limits = { maxBytes: this.deps.options.maxBytes, sha256: job.message.payload.media!.sha256 };
+    try {
+      return await downloadToFile(job.source, target, limits);
+    } catch (error) {
+      if (!(error instanceof MediaFailure) || error.kind !== 'expired') throw error;
+      job.source = await withTimeout(socket.updateMediaMessage(job.source) as Promise<WAMessage>, REUPLOAD_TIMEOUT_MS).catch(() => {
+        throw new MediaFailure('expired', 'expired: the phone did not upload it again within 60 s');
+      });
+      return await downloadToFile(job.source, target, limits);
+    }
+  }
+
+  /** Ends a job in one transaction: the file recorded, the job gone, the message's rows released. */
+  private finish(job: MediaJob, media: MediaPayload, savedBytes: number): void {
+    const message: ForwardedMessage = { ...job.message, payload: { ...job.message.payload, media } };
+    const byName = new Map(this.deps.destinations.map((d) => [d.name, d]));
+    const released = this.deps.outbox.inTransaction(() => {
+      if (media.path) this.deps.files.add({ chat: job.chat, messageId: job.messageId, path: media.path, mimetype: media.mimetype, size: savedBytes, savedAt: Date.now() });
+      this.deps.jobs.remove(job);
+      return this.deps.outbox.release(job.chat, job.messageId, (name, body) => byName.get(name)?.bodyFor(message) ?? body, Date.now());
+    });
+    for (const name of released) byName.get(name)?.wake([job.chat]);
+    if (media.path) this.deps.saved();
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
