@@ -13,7 +13,8 @@ import { pino } from 'pino';
 import { Bridge } from '../../src/bridge.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions } from '../../src/config/options.js';
-import { postToPage, startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
+import { postToPage, startBridge, type InProcessBridge } from '../support/bridge-harness.js';
+import { bridgeWithReceiver } from '../support/paired-bridge.js';
 import { launchBrowser, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
 
 /**
@@ -75,11 +76,12 @@ describe('pairing, delivering and unlinking through the ingress proxy', () => {
   const requested: string[] = [];
 
   before(async () => {
-    sim = await WaSimulator.start({ account: OWNER });
-    receiver = await TestReceiver.start();
-    receiver.respondWith(() => ({ status: 200, delayMs: 15 }));
-    const options = { ...webhookOptions(`${receiver.url}/${SECRETS.path}`), webhook_token: SECRETS.token, webhook_secret: SECRETS.secret };
-    app = await startBridge({ waUrl: sim.url, options });
+    ({ sim, receiver, bridge: app } = await bridgeWithReceiver({
+      simulator: { account: OWNER },
+      respond: () => ({ status: 200, delayMs: 15 }),
+      webhookPath: `/${SECRETS.path}`,
+      options: { webhook_token: SECRETS.token, webhook_secret: SECRETS.secret },
+    }));
     proxy = await startIngressProxy({ upstreamPort: app.ingressPort });
     page = await browser.newPage({ viewport: VIEWPORT });
     page.setDefaultTimeout(15_000);

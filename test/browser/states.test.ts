@@ -65,7 +65,7 @@ describe('failure states, each with what to do', () => {
   });
 
   test('webhook not configured: says which options to set', async () => {
-    fake.set(baseStatus({ state: 'connected', me, webhook: { ...baseStatus().webhook, enabled: false, url_host: null } }), []);
+    fake.set(baseStatus({ state: 'connected', me, webhook: { ...baseStatus().webhook, state: 'off', enabled: false, url_host: null } }), []);
     await page.waitForSelector('#webhook-line[data-tone="warn"]');
     assert.equal(await page.textContent('#webhook-text'), 'Not forwarding: the webhook is off.');
     assert.match((await page.textContent('#webhook-detail')) ?? '', /webhook_url.*webhook_enabled/s);
@@ -110,6 +110,17 @@ describe('failure states, each with what to do', () => {
     assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
     fake.set(baseStatus({ state: 'connected', me, ha_events: { ...haEvents, queued: 1, dead: 0 } }));
     await page.waitForSelector('#retry-btn', { state: 'hidden' });
+  });
+
+  test('received media: files and size in the folder, and a full disk says what to do', async () => {
+    const media = { download: true, folder: '/media/whatsapp', files: 12, bytes: 3.4 * 1024 * 1024, pending: 1, last_error: null };
+    fake.set(baseStatus({ state: 'connected', me, media }), []);
+    await page.waitForFunction(() => /12 files, 3\.4 MB in \/media\/whatsapp, 1 downloading/.test(document.getElementById('media-line')!.textContent ?? ''));
+    fake.set(baseStatus({ state: 'connected', me, media: { ...media, pending: 0, last_error: 'disk full: no space left in the media folder' } }), []);
+    await page.waitForSelector('#media-line[data-tone="warn"]');
+    assert.match((await page.textContent('#media-line')) ?? '', /last problem: disk full: no space left in the media folder \(free space in \/media\/whatsapp or check the folder\)/);
+    fake.set(baseStatus({ state: 'connected', me, media: { ...media, download: false } }), []);
+    await page.waitForFunction(() => /'media_download' is off/.test(document.getElementById('media-line')!.textContent ?? ''));
   });
 
   test('a failed test send shows the error the bridge got', async () => {

@@ -1,38 +1,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { WaSimulator } from '../../simulator/index.js';
+import type { WaSimulator } from '../../simulator/index.js';
 import type { ConnectionStatus } from '../../src/whatsapp/connection-status.js';
-import { postToPage, startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../../simulator/harness/receiver.js';
+import { postToPage, type InProcessBridge } from '../support/bridge-harness.js';
+import { bridgeWithReceiver, pairedBridge } from '../support/paired-bridge.js';
 
-async function setup(extra: { keepAliveIntervalMs?: number } = {}) {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  let bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url), ...extra });
-  await sim.pairWithQr(await bridge.status.nextQr());
-  await bridge.status.waitForState('connected');
+/** A paired bridge, and every connection state it reports from then on, also after a restart. */
+async function setup(opts: { keepAliveIntervalMs?: number } = {}) {
+  const s = await pairedBridge(opts);
   const states: ConnectionStatus[] = [];
-  const record = (s: ConnectionStatus) => states.push(s);
-  bridge.bridge.bus.on('connection', record);
-  return {
-    sim,
-    receiver,
+  const record = (bridge: InProcessBridge) => bridge.bridge.bus.on('connection', (st) => states.push(st));
+  record(s.bridge);
+  return Object.assign(s, {
     states,
-    get bridge() {
-      return bridge;
-    },
     async restartBridge() {
-      await bridge.stop();
-      bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url), dataDir: bridge.dataDir, ...extra });
-      bridge.bridge.bus.on('connection', record);
+      const bridge = await s.restart();
+      record(bridge);
       return bridge;
     },
-    async close() {
-      await bridge.stop();
-      await sim.stop();
-      await receiver.close();
-    },
-  };
+  });
 }
 
 /** The absence of a reconnect can only be shown by waiting; 2 s is twice the first backoff's ceiling. */
@@ -153,25 +139,21 @@ test('a silent server (408 after the keep-alive) reconnects', async () => {
 });
 
 test('pairing with a phone-number code instead of the QR', async () => {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  const bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url) });
+  const s = await bridgeWithReceiver();
   try {
-    await bridge.status.waitForState('qr');
-    const bad = await postToPage(bridge.url, 'api/pairing-code', { phone: 'abc' });
+    await s.bridge.status.waitForState('qr');
+    const bad = await postToPage(s.bridge.url, 'api/pairing-code', { phone: 'abc' });
     assert.equal(bad.status, 400);
     assert.match((await bad.json()).error, /country code/);
-    const response = await postToPage(bridge.url, 'api/pairing-code', { phone: `+${sim.account.phone}` });
+    const response = await postToPage(s.bridge.url, 'api/pairing-code', { phone: `+${s.sim.account.phone}` });
     const { code } = await response.json();
     assert.match(code, /^[A-Z0-9]{8}$/);
-    assert.equal((await bridge.status.waitFor((st) => st.pairing_code !== null)).pairing_code, code);
-    await sim.pairWithCode(code);
-    const connected = await bridge.status.waitForState('connected');
-    assert.equal(connected.me?.phone, sim.account.phone);
+    assert.equal((await s.bridge.status.waitFor((st) => st.pairing_code !== null)).pairing_code, code);
+    await s.sim.pairWithCode(code);
+    const connected = await s.bridge.status.waitForState('connected');
+    assert.equal(connected.me?.phone, s.sim.account.phone);
   } finally {
-    await bridge.stop();
-    await sim.stop();
-    await receiver.close();
+    await s.close();
   }
 });
 

@@ -4,10 +4,8 @@ import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { WaSimulator } from '../../simulator/index.js';
-import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
-import { webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
-import { StatusStream } from '../../simulator/harness/status-stream.js';
+import { pairedDaemon, startDaemon } from '../support/paired-bridge.js';
 
 const CRASHER = fileURLToPath(new URL('../support/crash-on-first-message.ts', import.meta.url));
 
@@ -20,12 +18,8 @@ const CRASHER = fileURLToPath(new URL('../support/crash-on-first-message.ts', im
 test('a crash after decrypting but before storing a message leaves it decryptable when WhatsApp delivers it again', async () => {
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
-  let bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url });
+  let bridge = await pairedDaemon({ sim, receiver });
   try {
-    const stream = await StatusStream.open(bridge.ingressUrl);
-    await sim.pairWithQr(await stream.nextQr());
-    await stream.waitForState('connected');
-    stream.close();
     await bridge.kill('SIGTERM');
 
     const alice = sim.contact({ phone: '4917600000095' });
@@ -41,7 +35,7 @@ test('a crash after decrypting but before storing a message leaves it decryptabl
 
     const refused: string[] = [];
     sim.events.on('ack', (ack) => ack.error && refused.push(ack.id));
-    bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url, dataDir: bridge.dataDir });
+    bridge = await startDaemon({ sim, receiver, dataDir: bridge.dataDir });
     await receiver.waitFor(() => receiver.accepted.some((p) => p.id === id), 20_000, 'the message after the crash');
     assert.deepEqual(refused, [], 'the bridge refused the copy WhatsApp delivered again');
   } finally {

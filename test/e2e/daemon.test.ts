@@ -7,6 +7,8 @@ import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { committedMessageIds } from '../support/state-file.js';
+import { pairedDaemon } from '../support/paired-bridge.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 const optionErrors: Array<[string, Record<string, unknown> | string | null, RegExp]> = [
@@ -64,18 +66,6 @@ test('the log is readable lines at the chosen level, with the QR only as a drawi
   }
 });
 
-/** Pairs a daemon, returns it with its status stream. */
-async function pairedDaemon(sim: WaSimulator, receiverUrl: string, dataDir?: string) {
-  const bridge = await BridgeProcess.start({ options: webhookOptions(receiverUrl), waUrl: sim.url, dataDir });
-  const stream = await StatusStream.open(bridge.ingressUrl);
-  // Generous: a cold start right after a kill, on a loaded CI machine.
-  const first = await stream.waitFor((s) => s.state === 'qr' || s.state === 'connected', 30_000);
-  if (first.state === 'qr') await sim.pairWithQr(first.qr!);
-  await stream.waitForState('connected', 30_000);
-  stream.close();
-  return bridge;
-}
-
 /** Every id arrived at least once, and every repeat carried the same webhook-id. */
 function assertAllDelivered(receiver: TestReceiver, ids: string[]) {
   const byId = new Map<string, Set<string>>();
@@ -93,7 +83,7 @@ test('SIGTERM mid-burst exits 0 within the Supervisor\'s 10 s and loses nothing'
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
   receiver.respondWith(() => ({ status: 200, delayMs: 20 })); // a slowish receiver, so work is in flight
-  let bridge = await pairedDaemon(sim, receiver.url);
+  let bridge = await pairedDaemon({ sim, receiver });
   try {
     const alice = sim.contact({ phone: '4917600000031' });
     const bob = sim.contact({ phone: '4917600000032' });
@@ -104,7 +94,7 @@ test('SIGTERM mid-burst exits 0 within the Supervisor\'s 10 s and loses nothing'
     assert.ok(stopped.ms < 10_000, `stopped in ${stopped.ms} ms`);
     t.diagnostic(`SIGTERM to exit: ${stopped.ms} ms with ${receiver.requests.length} of 300 delivered`);
     assert.ok(receiver.requests.length < 300, 'stopped mid-burst');
-    bridge = await pairedDaemon(sim, receiver.url, bridge.dataDir);
+    bridge = await pairedDaemon({ sim, receiver, dataDir: bridge.dataDir });
     await receiver.waitFor(() => new Set(receiver.accepted.map((p) => p.id)).size >= 300, 20_000, 'all 300 after restart');
     assertAllDelivered(receiver, ids);
   } finally {
@@ -115,9 +105,10 @@ test('SIGTERM mid-burst exits 0 within the Supervisor\'s 10 s and loses nothing'
 });
 
 test('kill -9 at random moments during a burst, 5 times: nothing is lost, repeats share a webhook-id', async (t) => {
+  const random = seededRandom(t);
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
-  let bridge = await pairedDaemon(sim, receiver.url);
+  let bridge = await pairedDaemon({ sim, receiver });
   const contacts = Array.from({ length: 5 }, (_, i) => sim.contact({ phone: `49176000001${i}0` }));
   const refused = new Set<string>();
   sim.events.on('ack', (ack) => ack.error && refused.add(ack.id));
@@ -125,7 +116,7 @@ test('kill -9 at random moments during a burst, 5 times: nothing is lost, repeat
   try {
     for (let round = 0; round < 5; round++) {
       const burst = sim.sendMany(200, (i) => ({ from: contacts[i % 5]!, text: `r${round} m${i}` }));
-      await receiver.waitForCount(receiver.requests.length + 1 + Math.floor(Math.random() * 100), 15_000);
+      await receiver.waitForCount(receiver.requests.length + 1 + Math.floor(random() * 100), 15_000);
       await bridge.kill('SIGKILL');
       const receiptsAtKill = sim.recorded.receipts.length;
       const ids = await burst;
@@ -135,7 +126,7 @@ test('kill -9 at random moments during a burst, 5 times: nothing is lost, repeat
       const committed = new Set(committedMessageIds(bridge.dataDir));
       const receiptedNotCommitted = ids.filter((id) => receipted.has(id) && !committed.has(id));
       assert.deepEqual(receiptedNotCommitted, [], `round ${round}: receipted before the kill but not committed`);
-      bridge = await pairedDaemon(sim, receiver.url, bridge.dataDir);
+      bridge = await pairedDaemon({ sim, receiver, dataDir: bridge.dataDir });
     }
     await sim.waitForAcks(sent, 30_000);
     await receiver.waitFor(() => sent.every((id) => receiver.accepted.some((p) => p.id === id)), 30_000, 'every message');

@@ -3,9 +3,8 @@ import { readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, defineScalarTag, load } from 'js-yaml';
-import { WaSimulator } from '../../simulator/index.js';
-import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../../simulator/harness/receiver.js';
+import { fakeSupervisor } from '../support/fake-supervisor.js';
+import { pairedBridge } from '../support/paired-bridge.js';
 
 /**
  * The docs cannot drift from the code: every YAML example parses, and every field an example
@@ -23,30 +22,20 @@ function codeBlocks(language: string) {
 const real: { webhook: Record<string, unknown>; message: Record<string, unknown>; connection: Record<string, unknown> } = { webhook: {}, message: {}, connection: {} };
 
 before(async () => {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  const supervisor = await TestReceiver.start();
-  const bridge = await startBridge({
-    waUrl: sim.url,
-    options: webhookOptions(receiver.url, { ha_event_enabled: true }),
-    env: { SUPERVISOR_TOKEN: 'docs-test', SUPERVISOR_URL: `http://127.0.0.1:${supervisor.port}` },
-  });
+  const supervisor = await fakeSupervisor();
+  const { sim, receiver, close } = await pairedBridge({ options: { ha_event_enabled: true }, env: supervisor.env });
   try {
-    await sim.pairWithQr(await bridge.status.nextQr());
-    await bridge.status.waitForState('connected');
     const alice = sim.contact({ phone: '4917600000071', pushName: 'Alice' });
     const original = await sim.sendText(alice, 'garage');
     await sim.sendMessage(alice, { extendedTextMessage: { text: 'and the lights?', contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } } } });
     await receiver.waitForCount(2);
-    await supervisor.waitFor(() => supervisor.requests.filter((r) => r.path.endsWith('/whatsapp_message')).length >= 2);
+    await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message').length >= 2);
     real.webhook = receiver.accepted[1];
-    real.message = supervisor.requests.find((r) => r.path.endsWith('/whatsapp_message'))!.json;
-    real.connection = supervisor.requests.find((r) => r.path.endsWith('/whatsapp_bridge_connection'))!.json;
+    real.message = supervisor.events('whatsapp_message')[0];
+    real.connection = supervisor.events('whatsapp_bridge_connection')[0];
   } finally {
-    await bridge.stop();
-    await sim.stop();
-    await receiver.close();
-    await supervisor.close();
+    await close();
+    await supervisor.receiver.close();
   }
 });
 

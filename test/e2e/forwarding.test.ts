@@ -1,46 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { proto } from '@whiskeysockets/baileys';
-import { WaSimulator, type Contact } from '../../simulator/index.js';
-import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../../simulator/harness/receiver.js';
-
-/** Simulator -> real Baileys -> bridge -> a real HTTP receiver, paired from the status API's QR. */
-async function pairedBridge(options: Record<string, unknown> = {}) {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  const bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url, options) });
-  const status = await bridge.status.waitForState('qr');
-  assert.ok(status.qr, 'the status API shows a QR while not paired');
-  await sim.pairWithQr(status.qr);
-  await bridge.status.waitForState('connected');
-  return {
-    sim,
-    receiver,
-    bridge,
-    async close() {
-      await bridge.stop();
-      await sim.stop();
-      await receiver.close();
-    },
-  };
-}
-
-type Setup = Awaited<ReturnType<typeof pairedBridge>>;
+import type { Contact } from '../../simulator/index.js';
+import { pairedBridge, type BridgeWithReceiver } from '../support/paired-bridge.js';
 
 /** Sends through the simulator and returns the payload the receiver got for that message id. */
-async function roundTrip(s: Setup, send: () => Promise<{ id: string }>): Promise<any> {
+async function roundTrip(s: BridgeWithReceiver, send: () => Promise<{ id: string }>): Promise<any> {
   const { id } = await send();
   await s.receiver.waitFor(() => s.receiver.accepted.some((p) => p.id === id), 8000, `payload of ${id}`);
   return s.receiver.accepted.find((p) => p.id === id);
 }
 
 describe('forwarding through the real stack', () => {
-  let s: Setup;
+  let s: BridgeWithReceiver;
   let alice: Contact;
   let bob: Contact;
   before(async () => {
-    s = await pairedBridge();
+    // These media messages carry made-up keys and URLs: what WhatsApp says about the file is forwarded, nothing is fetched.
+    s = await pairedBridge({ options: { media_download: false } });
     alice = s.sim.contact({ phone: '4917600000001', pushName: 'Alice' });
     bob = s.sim.contact({ phone: '4917600000002', pushName: 'Bob' });
   });
@@ -108,6 +85,20 @@ describe('forwarding through the real stack', () => {
       assert.equal(p.type, type);
       assert.equal(p.content, content);
       assert.equal(p.sender, '4917600000001@s.whatsapp.net');
+      const inner = JSON.stringify(message);
+      if (/(image|video|audio|document|sticker)Message/.test(inner)) {
+        // With media_download off, media holds what the message says about its file, and no file.
+        assert.equal(p.media.size, 1234);
+        assert.equal(p.media.sha256, '01'.repeat(32));
+        assert.equal(p.media.path, null);
+        assert.equal(p.media.url, null);
+        assert.equal(p.media.error, null);
+        assert.equal(p.media.voice, type === 'audio');
+        assert.equal(p.media.file_name, type === 'document' ? (inner.includes('a.pdf') ? 'a.pdf' : 'invoice.pdf') : null);
+        if (type === 'video' || type === 'audio') assert.equal(p.media.duration_s, type === 'video' ? 12 : 5);
+      } else {
+        assert.equal(p.media, null, 'no media on a message without a file');
+      }
     });
   }
 
@@ -163,7 +154,7 @@ describe('forwarding through the real stack', () => {
 
 describe('filters', () => {
   test('forward_groups off drops group messages but not 1:1', async () => {
-    const s = await pairedBridge({ forward_groups: false });
+    const s = await pairedBridge({ options: { forward_groups: false } });
     try {
       const alice = s.sim.contact({ phone: '4917600000011', pushName: 'Alice' });
       const group = s.sim.group({ participants: [alice] });

@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WaSimulator } from '../../simulator/index.js';
-import { startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { TestReceiver } from '../../simulator/harness/receiver.js';
+import { startBridge } from '../support/bridge-harness.js';
+import { fakeSupervisor } from '../support/fake-supervisor.js';
+import { pairedBridge } from '../support/paired-bridge.js';
 
-const SUPERVISOR_TOKEN = 'supervisor-token-for-tests';
-
-/** A fake Supervisor: checks the bearer token and records the events fired through its Core proxy. */
-async function fakeSupervisor() {
-  const supervisor = await TestReceiver.start();
-  supervisor.respondWith((r) => ({ status: r.headers.authorization === `Bearer ${SUPERVISOR_TOKEN}` ? 200 : 401 }));
-  const events = (type: string) => supervisor.requests.filter((r) => r.path === `/core/api/events/${type}`).map((r) => r.json);
-  return { supervisor, events };
-}
-
+/** A paired bridge with Home Assistant events on, under a fake Supervisor. */
 async function setup() {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  const { supervisor, events } = await fakeSupervisor();
-  const bridge = await startBridge({
-    waUrl: sim.url,
-    options: webhookOptions(receiver.url, { ha_event_enabled: true }),
-    env: { SUPERVISOR_TOKEN, SUPERVISOR_URL: `http://127.0.0.1:${supervisor.port}` },
-  });
+  const { receiver: supervisor, env, events } = await fakeSupervisor();
+  const paired = await pairedBridge({ options: { ha_event_enabled: true, media_download: false }, env }); // the image below has made-up keys: nothing to fetch
+  const { sim, receiver, bridge } = paired;
   return {
     sim, receiver, supervisor, events, bridge,
     async close() {
-      await bridge.stop();
-      await sim.stop();
-      await receiver.close();
+      await paired.close();
       await supervisor.close();
     },
   };
@@ -37,8 +22,6 @@ async function setup() {
 test('each forwarded message fires whatsapp_message with the payload minus raw, plus raw_type', async () => {
   const s = await setup();
   try {
-    await s.sim.pairWithQr(await s.bridge.status.nextQr());
-    await s.bridge.status.waitForState('connected');
     const alice = s.sim.contact({ phone: '4917600000051', pushName: 'Alice' });
     const { id } = await s.sim.sendMessage(alice, { imageMessage: { caption: 'the garden', mimetype: 'image/jpeg', url: 'https://mmg.whatsapp.net/x', mediaKey: new Uint8Array(32), fileSha256: new Uint8Array(32), fileEncSha256: new Uint8Array(32), fileLength: 10, directPath: '/x' } });
     await s.supervisor.waitFor(() => s.events('whatsapp_message').some((e) => e.id === id));
@@ -56,8 +39,6 @@ test('each forwarded message fires whatsapp_message with the payload minus raw, 
 test('whatsapp_bridge_connection reports qr_required, connected, disconnected and logged_out', async () => {
   const s = await setup();
   try {
-    await s.sim.pairWithQr(await s.bridge.status.nextQr());
-    await s.bridge.status.waitForState('connected');
     s.sim.closeSocket();
     await s.bridge.status.waitFor((st) => st.state === 'connected' && st.last_disconnect?.code === 428);
     await s.sim.unlink();
@@ -77,8 +58,6 @@ test('whatsapp_bridge_connection reports qr_required, connected, disconnected an
 test('a Home Assistant restart (Supervisor down) loses no event and keeps their order', async () => {
   const s = await setup();
   try {
-    await s.sim.pairWithQr(await s.bridge.status.nextQr());
-    await s.bridge.status.waitForState('connected');
     await s.supervisor.waitFor(() => s.events('whatsapp_bridge_connection').length >= 2);
     await s.supervisor.close();
     const alice = s.sim.contact({ phone: '4917600000052' });
@@ -98,6 +77,8 @@ test('without the Supervisor, ha_event_enabled is reported and nothing is fired'
   try {
     const status = await bridge.status.waitForState('qr');
     assert.equal(status.ha_events.enabled, false);
+    const problem = status.problems.find((p) => p.option === 'ha_event_enabled');
+    assert.match(problem?.message ?? '', /needs Home Assistant's Supervisor.*events are off/, 'the page lists why events are off');
   } finally {
     await bridge.stop();
     await sim.stop();

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WaSimulator, type Contact } from '../../simulator/index.js';
-import { postToPage, startBridge, webhookOptions, type InProcessBridge } from '../support/bridge-harness.js';
-import { TestReceiver } from '../../simulator/harness/receiver.js';
+import { postToPage, startBridge, type InProcessBridge } from '../support/bridge-harness.js';
+import { pairedBridge, type BridgeWithReceiver } from '../support/paired-bridge.js';
 
 const TOKEN = 'api-token-for-the-tests-0123';
-
-async function pairedBridge(options: Record<string, unknown>) {
-  const sim = await WaSimulator.start();
-  const receiver = await TestReceiver.start();
-  const bridge = await startBridge({ waUrl: sim.url, options: webhookOptions(receiver.url, options) });
-  await sim.pairWithQr(await bridge.status.nextQr());
-  await bridge.status.waitForState('connected');
-  return { sim, receiver, bridge, close: async () => (await bridge.stop(), await sim.stop(), await receiver.close()) };
-}
 
 function send(bridge: InProcessBridge, body: unknown, token: string | null = TOKEN) {
   return fetch(new URL('api/send', bridge.apiUrl), {
@@ -24,10 +15,10 @@ function send(bridge: InProcessBridge, body: unknown, token: string | null = TOK
 }
 
 describe('the message API', () => {
-  let s: Awaited<ReturnType<typeof pairedBridge>>;
+  let s: BridgeWithReceiver;
   let alice: Contact;
   before(async () => {
-    s = await pairedBridge({ api_token: TOKEN, send_interval: 0, forward_own_messages: true });
+    s = await pairedBridge({ options: { api_token: TOKEN, send_interval: 0, forward_own_messages: true } });
     alice = s.sim.contact({ phone: '4917600000061', pushName: 'Alice' });
   });
   after(() => s.close());
@@ -104,7 +95,7 @@ describe('the message API', () => {
 });
 
 test('sending is paced and the queue answers 429 when full', async () => {
-  const s = await pairedBridge({ api_token: TOKEN, send_interval: 0.4 });
+  const s = await pairedBridge({ options: { api_token: TOKEN, send_interval: 0.4 } });
   try {
     s.sim.contact({ phone: '4917600000062' });
     const started = Date.now();

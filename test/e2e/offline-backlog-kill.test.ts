@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WaSimulator } from '../../simulator/index.js';
-import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
-import { webhookOptions } from '../support/bridge-harness.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { committedMessageIds } from '../support/state-file.js';
+import { pairedDaemon, startDaemon } from '../support/paired-bridge.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 /**
@@ -16,12 +15,9 @@ import { StatusStream } from '../../simulator/harness/status-stream.js';
 test('kill -9 while the offline backlog is processed loses nothing, and live messages queue behind it', async (t) => {
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
-  let bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url });
-  let stream = await StatusStream.open(bridge.ingressUrl);
+  let bridge = await pairedDaemon({ sim, receiver });
+  let stream: StatusStream | null = null;
   try {
-    await sim.pairWithQr(await stream.nextQr());
-    await stream.waitForState('connected');
-    stream.close();
     await bridge.kill('SIGTERM');
 
     const alice = sim.contact({ phone: '4917600000091' });
@@ -33,7 +29,7 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
       receipted += r.ids.filter((id) => inBacklog.has(id)).length;
       if (receipted >= 50) resolve();
     }));
-    bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url, dataDir: bridge.dataDir });
+    bridge = await startDaemon({ sim, receiver, dataDir: bridge.dataDir });
     await fiftyReceipted;
     await bridge.kill('SIGKILL');
     const receiptedAtKill = new Set(sim.recorded.receipts.flatMap((r) => r.ids).filter((id) => inBacklog.has(id)));
@@ -42,7 +38,7 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
     assert.deepEqual([...receiptedAtKill].filter((id) => !committed.has(id)), [], 'WhatsApp has receipts for messages the outbox does not have');
 
     // Restart; a live message from each chat arrives while the rest of the backlog is processed.
-    bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url), waUrl: sim.url, dataDir: bridge.dataDir });
+    bridge = await startDaemon({ sim, receiver, dataDir: bridge.dataDir });
     stream = await StatusStream.open(bridge.ingressUrl);
     await sim.waitForOnline(30_000);
     const live = [(await sim.sendText(alice, 'live from alice')).id, (await sim.sendText(bob, 'live from bob')).id];
@@ -57,7 +53,7 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
       assert.deepEqual(arrived.filter((id) => sentOrder.includes(id)), sentOrder, `${who}'s messages in the order sent`);
     }
   } finally {
-    stream.close();
+    stream?.close();
     await bridge.kill('SIGTERM');
     await sim.stop();
     await receiver.close();

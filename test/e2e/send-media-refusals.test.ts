@@ -13,10 +13,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 /** A file server on 127.0.0.1 for `url` sources: /png, /big (2 MB), /missing (404), /loop (endless redirects), /slow (headers, then nothing). */
 async function fileServer(): Promise<{ url: (path: string) => string; close(): Promise<void> }> {
+  let hops = 0;
   const server: Server = createServer((req, res) => {
     if (req.url === '/png') return void res.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG);
     if (req.url === '/big') return void res.writeHead(200).end(Buffer.alloc(2 * 1024 * 1024, 1));
-    if (req.url?.startsWith('/loop')) return void res.writeHead(302, { Location: `/loop${Math.random()}` }).end();
+    if (req.url?.startsWith('/loop')) return void res.writeHead(302, { Location: `/loop${++hops}` }).end();
     res.writeHead(404).end('not here');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
