@@ -19,18 +19,27 @@ function codeBlocks(language: string) {
   return DOCS.flatMap(({ path, text }) => [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => ({ path, code: m[1]! })));
 }
 
-const real: { webhook: Record<string, unknown>; message: Record<string, unknown>; connection: Record<string, unknown> } = { webhook: {}, message: {}, connection: {} };
+const real: { webhook: Record<string, unknown>; message: Record<string, unknown>; connection: Record<string, unknown>; media: Record<string, unknown> } = {
+  webhook: {},
+  message: {},
+  connection: {},
+  media: {},
+};
 
 before(async () => {
   const supervisor = await fakeSupervisor();
-  const { sim, receiver, close } = await pairedBridge({ options: { ha_event_enabled: true }, env: supervisor.env });
+  // media_download off: the image below has made-up keys, and its `media` has the same fields either way.
+  const { sim, receiver, close } = await pairedBridge({ options: { ha_event_enabled: true, media_download: false }, env: supervisor.env });
   try {
     const alice = sim.contact({ phone: '4917600000071', pushName: 'Alice' });
     const original = await sim.sendText(alice, 'garage');
     await sim.sendMessage(alice, { extendedTextMessage: { text: 'and the lights?', contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } } } });
-    await receiver.waitForCount(2);
+    const bytes = new Uint8Array(32);
+    await sim.sendMessage(alice, { imageMessage: { url: 'https://mmg.whatsapp.net/x', directPath: '/x', mediaKey: bytes, fileSha256: bytes, fileEncSha256: bytes, fileLength: 9, mimetype: 'image/jpeg' } });
+    await receiver.waitForCount(3);
     await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message').length >= 2);
     real.webhook = receiver.accepted[1];
+    real.media = receiver.accepted[2].media;
     real.message = supervisor.events('whatsapp_message')[0];
     real.connection = supervisor.events('whatsapp_bridge_connection')[0];
   } finally {
@@ -66,11 +75,26 @@ describe('documentation examples', () => {
 
   test('the documented payload table lists exactly the fields the bridge sends', () => {
     const docs = DOCS.find((d) => d.path === 'DOCS.md')!.text;
-    const table = docs.slice(docs.indexOf('| Field | Meaning |'), docs.indexOf('### Headers'));
+    const table = docs.slice(docs.indexOf('| Field | Meaning |'), docs.indexOf('### Media'));
     const documented = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
     assert.deepEqual(documented, Object.keys(real.webhook).sort());
     const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)![1]!);
     assert.deepEqual(Object.keys(example), Object.keys(real.webhook), 'the JSON example has the real fields, in order');
+  });
+
+  test('the documented media table lists exactly the fields of media', () => {
+    const docs = DOCS.find((d) => d.path === 'DOCS.md')!.text;
+    const table = docs.slice(docs.indexOf('| Media field | Meaning |'), docs.indexOf('### Headers'));
+    const documented = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(documented, Object.keys(real.media).sort());
+    const example = JSON.parse(/### Media[\s\S]*?```json\n([\s\S]*?)```/.exec(docs)![1]!);
+    assert.deepEqual(Object.keys(example), Object.keys(real.media), 'the media example has the real fields, in order');
+  });
+
+  test('every trigger.event.data.media.X an example reads is a field of media', () => {
+    const used = new Set(codeBlocks('yaml').flatMap(({ code }) => [...code.matchAll(/\.media\.(\w+)/g)].map((m) => m[1]!)));
+    assert.ok(used.size >= 2, `examples use ${[...used]}`);
+    for (const field of used) assert.ok(field in real.media, `media.${field} is not in the payload (${Object.keys(real.media)})`);
   });
 
   test('the event data is the payload without raw, plus raw_type', () => {
