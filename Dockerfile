@@ -3,12 +3,17 @@ ARG BUILD_FROM=ghcr.io/home-assistant/base:3.23
 # ---- build stage: compile TypeScript and native modules (better-sqlite3) ----
 FROM ${BUILD_FROM} AS build
 
+# Alpine 3.23's nodejs is Node.js 24 LTS; both stages install it from the same base image, so the
+# native modules built here match the runtime's ABI. better-sqlite3 downloads its linuxmusl
+# prebuild for x64/arm64 and compiles with build-base and python3 when it cannot (README.md,
+# "The image").
 RUN apk add --no-cache nodejs npm build-base python3
 
 WORKDIR /app
 
-# Dependency install scripts run only for the packages listed in package.json "allowScripts";
-# our own postinstall applies patches/ (why: docs/architecture.md, "Patches to Baileys").
+# package.json "allowScripts" lists the dependencies whose install scripts must run (npm 12 runs
+# only those, older npm runs all); our own postinstall applies patches/
+# (why: docs/architecture.md, "Patches to Baileys").
 COPY package.json package-lock.json ./
 COPY patches/ ./patches/
 RUN npm ci
@@ -31,9 +36,13 @@ COPY --from=build /app/package.json ./package.json
 COPY run.sh /
 RUN chmod a+x /run.sh
 
-# The daemon serves an unauthenticated GET /api/health on its message-API port.
+# The daemon serves an unauthenticated GET /api/health on its message-API port, which it reads
+# from API_PORT. With the app's Watchdog switch on, the Supervisor restarts the app when the
+# container turns unhealthy (config.yaml's "watchdog" key is obsolete). Shell form, so that
+# ${API_PORT} is expanded when the check runs.
+ENV API_PORT=8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-    CMD curl -fsS http://127.0.0.1:8080/api/health || exit 1
+    CMD curl -fsS "http://127.0.0.1:${API_PORT}/api/health" || exit 1
 
 CMD [ "/run.sh" ]
 
@@ -43,7 +52,7 @@ LABEL \
     io.hass.name="WhatsApp Bridge" \
     io.hass.description="Forwards every incoming WhatsApp message to a webhook" \
     io.hass.arch="${BUILD_ARCH}" \
-    io.hass.type="addon" \
+    io.hass.type="app" \
     io.hass.version="${BUILD_VERSION}" \
     org.opencontainers.image.title="WhatsApp Bridge" \
     org.opencontainers.image.source="https://github.com/whatsapp-bridge/whatsapp-bridge" \

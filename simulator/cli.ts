@@ -2,14 +2,21 @@
  * Interactive loopback WhatsApp: `npx tsx simulator/cli.ts [--port N]` (or `npm run sim`).
  * Point the bridge at the printed URL, then type commands (`help`).
  */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import type { proto } from '@whiskeysockets/baileys';
 import { WaSimulator, type Contact, type Group, type StreamFault } from './index.js';
+import { mediaContentOf } from './media-messages.js';
+import { samplePng } from './sample-media.js';
 
 const HELP = `commands:
   pair <qr-string>          scan the QR the bridge shows (the whole string, URL part optional)
   code <code>               enter the pairing code the bridge shows (requested for the account's phone)
   send <phone> <text>       a message from <phone> (created on first use)
+  photo <phone> [file|-] [caption]
+                            a photo from <phone>: the file (jpg, png, webp) or, without one (or -), a small PNG
   group <text>              a message from the first member into the demo group
   burst <n>                 n messages back to back, reports when all are acked
   unlink                    log the device out (401, creds forgotten)
@@ -17,12 +24,28 @@ const HELP = `commands:
   refuse <ms>               reset new connections for <ms>
   help | quit`;
 
+const IMAGE_TYPES: Record<string, string> = { '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif' };
+
+/** One line for a message the client sent; media is decrypted from the host to show it arrived whole. */
+function describeOutgoing(sim: WaSimulator, message: proto.IMessage): string {
+  const media = mediaContentOf(message);
+  if (!media) return message.conversation ?? message.extendedTextMessage?.text ?? Object.keys(message).join(',');
+  let size: string;
+  try {
+    size = `${sim.media!.download(message).length} bytes decrypted`;
+  } catch (err) {
+    size = err instanceof Error ? err.message : String(err);
+  }
+  return `[${media.kind}, ${size}] ${media.media.caption ?? ''}`.trim();
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '0' } } });
-  const sim = await WaSimulator.start({ port: Number(values.port) });
+  const sim = await WaSimulator.start({ port: Number(values.port), media: true });
   const say = (line: string) => console.log(`[sim] ${line}`);
   say(`listening on ${sim.url}  (account +${sim.account.phone}, lid ${sim.account.lid})`);
   say(`point the bridge at it:  WA_WEBSOCKET_URL=${sim.url}`);
+  say(`media host https://${sim.media!.hostname}, trust its CA:  NODE_EXTRA_CA_CERTS=${sim.media!.caFile}`);
   say(`type "help" for commands`);
 
   sim.events.on('connection', (c) => say(`connection #${c.number} accepted`));
@@ -31,10 +54,7 @@ async function main(): Promise<void> {
   sim.events.on('online', (c) => say(`${c.deviceJid} is online (connection #${c.number})`));
   sim.events.on('disconnect', (c) => say(`connection #${c.number} closed`));
   sim.events.on('refused', () => say('connection refused'));
-  sim.events.on('outgoing', (m) => {
-    const text = m.message.conversation ?? m.message.extendedTextMessage?.text ?? Object.keys(m.message).join(',');
-    say(`client -> ${m.to}: ${text}`);
-  });
+  sim.events.on('outgoing', (m) => say(`client -> ${m.to}: ${describeOutgoing(sim, m.message)}`));
 
   let group: Group | undefined;
   const demoGroup = (): Group => {
@@ -67,6 +87,15 @@ async function main(): Promise<void> {
         const [phone = '', ...words] = args;
         const { id } = await sim.sendText(sim.contact({ phone, pushName: `Contact ${phone.slice(-4)}` }), words.join(' '));
         say(`sent ${id}`);
+        return true;
+      }
+      case 'photo': {
+        const [phone = '', file = '-', ...words] = args;
+        const data = file === '-' ? samplePng() : await readFile(file);
+        const mimetype = file === '-' ? 'image/png' : (IMAGE_TYPES[extname(file).toLowerCase()] ?? 'image/jpeg');
+        const from = sim.contact({ phone, pushName: `Contact ${phone.slice(-4)}` });
+        const { id } = await sim.sendMedia(from, { kind: 'image', data, mimetype, ...(words.length ? { caption: words.join(' ') } : {}) });
+        say(`sent photo ${id} (${data.length} bytes)`);
         return true;
       }
       case 'group': {

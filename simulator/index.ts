@@ -4,6 +4,9 @@
 export { WaSimulator, type PairedDevice } from './simulator.js';
 export type { Contact } from './contacts.js';
 export { memoryKeyStore } from './memory-store.js';
+export type { MediaHost } from './media-host.js';
+export { samplePng } from './sample-media.js';
+export type { MediaKind, MediaRequest, MediaRetryResult, MediaSpec, MediaUpload, RecordedMediaRetry, SendMediaResult } from './media-types.js';
 export type {
   AccountInfo,
   BurstItem,

@@ -23,6 +23,8 @@ export interface IqContext {
   group(jid: string): Group | undefined;
   /** Called with the number of one-time prekeys the client uploaded. */
   onPreKeyUpload(count: number): void;
+  /** The `<media_conn>` naming the media host, when it runs. */
+  mediaConn(): BinaryNode | undefined;
 }
 
 const reply = (iq: BinaryNode, content?: BinaryNode[], type = 'result'): BinaryNode => ({
@@ -76,6 +78,11 @@ export async function answerIq(iq: BinaryNode, ctx: IqContext): Promise<BinaryNo
           collections.map((c) => node('collection', { name: c.attrs.name ?? '', version: c.attrs.version ?? '0' })),
         ),
       ]);
+    }
+    case 'w:m': {
+      // without a media host the answer stays empty, and Baileys' upload fails
+      const mediaConn = first?.tag === 'media_conn' ? ctx.mediaConn() : undefined;
+      return reply(iq, mediaConn ? [mediaConn] : undefined);
     }
     case 'w:g2': {
       const group = iq.attrs.type === 'get' && first?.tag === 'query' ? ctx.group(iq.attrs.to ?? '') : undefined;

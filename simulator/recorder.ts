@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { RecordedMediaRetry } from './media-types.js';
 import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedReceipt, SimulatorEvents } from './types.js';
 import { waitForEvent } from './waits.js';
 
@@ -9,6 +10,7 @@ export class Recorder implements Recorded {
   readonly prekeyUploads: number[] = [];
   readonly iqs: RecordedIq[] = [];
   readonly outgoing: OutgoingMessage[] = [];
+  readonly mediaRetries: RecordedMediaRetry[] = [];
   /** Ids the client acked or receipted. */
   private readonly acknowledged = new Set<string>();
   /** Outgoing messages `nextOutgoing` already handed out. */
@@ -41,6 +43,11 @@ export class Recorder implements Recorded {
   outgoingMessage(message: OutgoingMessage): void {
     this.outgoing.push(message);
     this.events.emit('outgoing', message);
+  }
+
+  mediaRetry(retry: RecordedMediaRetry): void {
+    this.mediaRetries.push(retry);
+    this.events.emit('media-retry', retry);
   }
 
   /** Resolves once every id has been acked or receipted by the client. */

@@ -30,6 +30,10 @@ export interface SessionHost {
   contact(user: string): Contact | undefined;
   group(jid: string): Group | undefined;
   sessions(): Iterable<ClientSession>;
+  /** The `<media_conn>` naming the media host, when it runs. */
+  mediaConn(): BinaryNode | undefined;
+  /** The phone's `mediaretry` notification answering a `<receipt type="server-error">`. */
+  answerMediaRetry(receipt: BinaryNode): BinaryNode;
 }
 
 /** How many QR refs WhatsApp hands out per pairing attempt (Baileys shows one per 20-60 s). */
@@ -128,6 +132,8 @@ export class ClientSession {
         this.host.recorder.receipt({ ids, ...(node.attrs.type ? { type: node.attrs.type } : {}), attrs: node.attrs });
         if (this.device) this.host.delivery.acknowledge(this.device, ids);
         this.connection.send(serverAck(node));
+        // a media re-upload request (sock.updateMediaMessage), relayed to the sender's phone
+        if (node.attrs.type === 'server-error') this.connection.send(this.host.answerMediaRetry(node));
         return;
       }
       case 'ack': {
@@ -164,6 +170,7 @@ export class ClientSession {
       contact: (user) => this.host.contact(user),
       group: (jid) => this.host.group(jid),
       onPreKeyUpload: (count) => recorder.prekeyUpload(count),
+      mediaConn: () => this.host.mediaConn(),
     });
     this.connection.send(answer);
     if (iq.attrs.xmlns === 'passive' && first?.tag === 'active') this.goOnline();

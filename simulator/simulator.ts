@@ -1,12 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { proto } from '@whiskeysockets/baileys';
+import { generateMessageIDV2, type proto } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Account, type Device } from './account.js';
 import { Connection } from './connection.js';
 import { Contact } from './contacts.js';
 import { Delivery } from './delivery.js';
+import { MediaHost } from './media-host.js';
+import { MediaPhone } from './media-phone.js';
+import type { MediaSpec, SendMediaResult } from './media-types.js';
 import { makeServerIdentity, type ServerIdentity } from './noise-server.js';
 import { pairWithCode, pairWithQr } from './pairing.js';
 import { Recorder } from './recorder.js';
@@ -74,6 +77,7 @@ export class WaSimulator {
   private readonly identity: ServerIdentity = makeServerIdentity();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly host: SessionHost;
+  private readonly mediaPhone: MediaPhone;
   private acceptedConnections = 0;
   private refuseUntil = 0;
   private lastGeneratedId = 0;
@@ -82,11 +86,14 @@ export class WaSimulator {
     private readonly server: Server,
     private readonly logger: Logger,
     account: AccountInfo,
+    /** The HTTPS media host (CDN), when started with `{ media: true }`. */
+    readonly media: MediaHost | undefined,
   ) {
     this.state = new Account(account);
     this.account = { phone: account.phone, lid: account.lid, pushName: account.pushName };
     this.phone = new Contact({ phone: account.phone, lid: account.lid, pushName: account.pushName }, logger, this.state.identity);
     this.delivery = new Delivery(this.state, this.phone, (device) => this.onlineSession(device)?.connection);
+    this.mediaPhone = new MediaPhone(media);
     this.host = {
       account: this.state,
       delivery: this.delivery,
@@ -96,6 +103,12 @@ export class WaSimulator {
       contact: (user) => this.contacts.get(user),
       group: (jid) => this.groups.get(jid),
       sessions: () => this.sessions,
+      mediaConn: () => media?.mediaConnNode(),
+      answerMediaRetry: (receipt) => {
+        const { notification, retry } = this.mediaPhone.answerRetry(receipt, this.state.jid);
+        this.recorder.mediaRetry(retry);
+        return notification;
+      },
     };
     server.on('upgrade', (req, socket, head) => {
       const refused = Date.now() < this.refuseUntil;
@@ -108,18 +121,23 @@ export class WaSimulator {
     });
   }
 
-  /** Starts the simulator on 127.0.0.1 (only). */
+  /** Starts the simulator on 127.0.0.1 (only), with the media host if `options.media`. */
   static async start(options: SimulatorOptions = {}): Promise<WaSimulator> {
+    const media = options.media ? await MediaHost.start() : undefined;
     const server = createServer((_, res) => res.writeHead(426).end('WhatsApp simulator: WebSocket only\n'));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    }).catch(async (err: unknown) => {
+      await media?.stop();
+      throw err;
     });
-    return new WaSimulator(server, options.logger ?? silentLogger, {
+    const account = {
       phone: options.account?.phone ?? '491700000000',
       lid: options.account?.lid ?? '100000000000000',
       pushName: options.account?.pushName ?? 'Sim Owner',
-    });
+    };
+    return new WaSimulator(server, options.logger ?? silentLogger, account, media);
   }
 
   /** What a Baileys client gets as `waWebSocketUrl`. */
@@ -192,6 +210,13 @@ export class WaSimulator {
     return this.delivery.send(from, message, opts);
   }
 
+  /** `from` sends a file, encrypted and put on the media host as WhatsApp's apps do (needs `{ media: true }`). */
+  async sendMedia(from: Contact, spec: MediaSpec, opts: SendOptions = {}): Promise<SendMediaResult> {
+    const id = opts.id ?? generateMessageIDV2();
+    const { message, sha256 } = this.mediaPhone.prepare(id, spec);
+    return { ...(await this.sendMessage(from, message, { ...opts, id })), message, sha256 };
+  }
+
   /** Sends `n` messages back to back without waiting for acks; resolves with their ids in order. */
   async sendMany(n: number, build: (i: number) => BurstItem): Promise<string[]> {
     const sends: Promise<SendResult>[] = [];
@@ -251,6 +276,7 @@ export class WaSimulator {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const contact of new Set([this.phone, ...this.contacts.values()])) contact.close();
+    await this.media?.stop();
   }
 
   private accept(ws: WebSocket): void {

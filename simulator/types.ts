@@ -1,5 +1,6 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { Contact } from './contacts.js';
+import type { RecordedMediaRetry } from './media-types.js';
 
 /** A pino-compatible logger (the shape of Baileys' ILogger, which the package does not export). */
 export interface Logger {
@@ -20,6 +21,8 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** The account devices pair with (defaults: phone 491700000000, lid 100000000000000, "Sim Owner"). */
   account?: Partial<AccountInfo>;
+  /** Also run the HTTPS media host (`sim.media`): contacts can send media, the client can upload. */
+  media?: boolean;
 }
 
 /** The WhatsApp account the paired device belongs to. */
@@ -162,6 +165,8 @@ export interface Recorded {
   readonly iqs: readonly RecordedIq[];
   /** Every message the client sent that a simulated person decrypted. */
   readonly outgoing: readonly OutgoingMessage[];
+  /** Every media re-upload request (`sock.updateMediaMessage`), with the phone's answer. */
+  readonly mediaRetries: readonly RecordedMediaRetry[];
 }
 
 /** Fault stanzas by the status code the client reports for them. */
@@ -205,4 +210,6 @@ export interface SimulatorEvents {
   'prekey-upload': [number];
   /** The client sent a message (decrypted). */
   outgoing: [OutgoingMessage];
+  /** The client asked for a media re-upload; the phone has answered. */
+  'media-retry': [RecordedMediaRetry];
 }

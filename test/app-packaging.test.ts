@@ -1,16 +1,22 @@
 // Checks the Home Assistant app ("add-on") packaging: config.yaml, build.yaml, translations,
-// Dockerfile, .dockerignore, run.sh, icon/logo. The rules come from the Supervisor and from the
-// community's app linter (frenck/action-addon-linter); test/fixtures/ holds our copy of the
-// linter's JSON Schemas so this runs on a fresh clone without anything else.
+// Dockerfile, .dockerignore, run.sh, apparmor.txt, icon/logo. The rules come from the Supervisor
+// and from the community's app linter (frenck/action-addon-linter); test/fixtures/ holds our copy
+// of the linter's JSON Schemas so this runs on a fresh clone without anything else. shellcheck and
+// apparmor_parser (Debian packages shellcheck, apparmor) check run.sh and apparmor.txt; without
+// them those two tests skip, under CI they fail (test/support/system-command.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { readEnvironment } from '../src/config/environment.js';
+import { DATABASE_FILE } from '../src/state/database.js';
+import { systemCommand } from './support/system-command.js';
 
 // ajv-formats is CommonJS: its function is module.exports and also module.exports.default.
 const addFormats = addFormatsModule.default;
@@ -114,6 +120,32 @@ function dockerfileInstructions(): string[] {
     .filter(Boolean);
 }
 
+/** The instructions of each build stage, from its FROM on (the last one is the image). */
+function dockerfileStages(): string[][] {
+  const stages: string[][] = [];
+  for (const line of dockerfileInstructions()) {
+    if (/^FROM\s/i.test(line)) stages.push([]);
+    stages.at(-1)?.push(line);
+  }
+  return stages;
+}
+
+/** The variables a stage's ENV instructions set (`ENV A=1 B="x"` and `ENV A 1`). */
+function stageEnv(stage: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of stage) {
+    const args = /^ENV\s+(.*)$/i.exec(line)?.[1];
+    if (!args) continue;
+    if (!/^\w+=/.test(args)) {
+      const [name, ...value] = args.split(/\s+/);
+      env[name!] = value.join(' ');
+      continue;
+    }
+    for (const [, name, value] of args.matchAll(/(\w+)=("[^"]*"|\S*)/g)) env[name!] = value!.replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
+
 /** Context paths that COPY/ADD instructions take from the build context (not `--from=`). */
 function dockerfileContextSources(): string[] {
   const sources: string[] = [];
@@ -194,6 +226,45 @@ function optionTypes(value: unknown, path: string): Array<{ path: string; type: 
   return [{ path, type: value }];
 }
 
+/**
+ * Whether the Supervisor's backup_exclude `pattern` leaves out `path`: it tests the file's full
+ * path with Python's PurePath.match, which matches a relative pattern against the path's last
+ * segments, one fnmatch pattern per segment (`*`, `?`, `[...]`; nothing crosses a `/`).
+ */
+function backupExcludes(pattern: string, path: string): boolean {
+  const fnmatch = (glob: string): RegExp => {
+    let source = '';
+    for (let i = 0; i < glob.length; i++) {
+      const c = glob[i]!;
+      const close = c === '[' ? glob.indexOf(']', i + 2) : -1;
+      if (c === '*') source += '.*';
+      else if (c === '?') source += '.';
+      else if (close > 0) {
+        const set = glob.slice(i + 1, close);
+        source += set.startsWith('!') ? `[^${set.slice(1)}]` : `[${set}]`;
+        i = close;
+      } else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${source}$`);
+  };
+  const patternParts = pattern.split('/').filter(Boolean);
+  const pathParts = path.split('/').filter(Boolean);
+  if (pattern.startsWith('/') ? patternParts.length !== pathParts.length : patternParts.length > pathParts.length) return false;
+  const tail = pathParts.slice(pathParts.length - patternParts.length);
+  return patternParts.every((part, i) => fnmatch(part).test(tail[i]!));
+}
+
+/** [major, minor, patch] of an x.y.z version string, for ordering releases. */
+function versionParts(version: string): number[] {
+  return version.split(/[.-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+}
+
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+  return 0;
+}
+
 // ---------------------------------------------------------------------------------------------
 // config.yaml
 
@@ -248,6 +319,35 @@ test('config.yaml has no watchdog (linter rule: use a Docker HEALTHCHECK)', () =
 
 test('config.yaml has no codenotary (linter rule)', () => {
   assert.ok(!('codenotary' in config()), 'config.yaml: remove "codenotary"');
+});
+
+test('config.yaml keeps AppArmor on (the app ships its own profile)', () => {
+  assert.notEqual(config().apparmor, false, 'config.yaml: do not set "apparmor: false"; fix apparmor.txt instead');
+});
+
+test('config.yaml backup_exclude leaves out only what SQLite rebuilds, never the state file or its log', () => {
+  const patterns = config().backup_exclude ?? [];
+  assert.ok(Array.isArray(patterns) && patterns.every((p) => typeof p === 'string'), 'config.yaml: "backup_exclude" must be a list of strings');
+  // Where the Supervisor keeps the app's /data on the host; it matches the patterns against this.
+  const inData = (file: string): string => `/mnt/data/supervisor/addons/data/local_${String(config().slug)}/${file}`;
+  const excluded = (file: string): string[] => (patterns as string[]).filter((p) => backupExcludes(p, inData(file)));
+  for (const kept of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-journal`, 'options.json']) {
+    assert.deepEqual(excluded(kept), [], `config.yaml: backup_exclude would leave ${kept} out of backups (pairing, outbox, options)`);
+  }
+  assert.notDeepEqual(excluded(`${DATABASE_FILE}-shm`), [], `config.yaml: backup_exclude should leave out ${DATABASE_FILE}-shm ("*.db-shm")`);
+});
+
+test('config.yaml breaking_versions, if set, lists released versions up to this one', () => {
+  const cfg = config();
+  if (!('breaking_versions' in cfg)) return;
+  const versions = cfg.breaking_versions;
+  assert.ok(Array.isArray(versions) && versions.length > 0, 'config.yaml: "breaking_versions" is an empty list, which is the default: remove it');
+  const released = (readText('CHANGELOG.md').match(/^#{1,3}\s+\[?v?\d+\.\d+\.\d+[^\]\s]*/gm) ?? []).map((h) => /\d+\.\d+\.\d+[^\]\s]*/.exec(h)![0]);
+  for (const version of versions) {
+    assert.equal(typeof version, 'string', `config.yaml: quote breaking version ${String(version)} so YAML keeps it a string`);
+    assert.ok(compareVersions(String(version), String(cfg.version)) <= 0, `config.yaml: breaking version ${String(version)} is newer than "version"`);
+    assert.ok(released.includes(String(version)), `config.yaml: breaking version ${String(version)} has no release in CHANGELOG.md (say there what the user must do)`);
+  }
 });
 
 test('config.yaml lists only supported architectures, none deprecated', () => {
@@ -386,14 +486,25 @@ test("Dockerfile's default BUILD_FROM is the image build.yaml names", () => {
   }
 });
 
-test('Dockerfile has a HEALTHCHECK on a port config.yaml declares', () => {
-  const healthcheck = dockerfileInstructions().find((line) => /^HEALTHCHECK\s/i.test(line));
-  assert.ok(healthcheck, 'Dockerfile: add a HEALTHCHECK (the linter forbids "watchdog" in config.yaml)');
-  const port = /127\.0\.0\.1:(\d+)/.exec(healthcheck)?.[1];
-  if (port) {
-    const ports = isObject(config().ports) ? Object.keys(config().ports as Obj) : [];
-    assert.ok(ports.includes(`${port}/tcp`), `Dockerfile: HEALTHCHECK uses port ${port}, which config.yaml "ports" does not declare`);
+test('Dockerfile has a HEALTHCHECK on the API port, as ENV API_PORT sets it and config.yaml declares it', () => {
+  const image = dockerfileStages().at(-1) ?? [];
+  const healthcheck = image.find((line) => /^HEALTHCHECK\s/i.test(line));
+  assert.ok(healthcheck, 'Dockerfile: add a HEALTHCHECK to the image (the linter forbids "watchdog" in config.yaml)');
+  const target = /127\.0\.0\.1:(?:(\d+)|\$\{?(\w+)\}?)\/api\/health\b/.exec(healthcheck);
+  assert.ok(target, `Dockerfile: the HEALTHCHECK should GET http://127.0.0.1:\${API_PORT}/api/health, found: ${healthcheck}`);
+  let port = target[1];
+  const variable = target[2];
+  if (variable) {
+    assert.doesNotMatch(healthcheck, /\bCMD\s*\[/, `Dockerfile: the exec form of HEALTHCHECK CMD does not expand \${${variable}}; use the shell form`);
+    port = stageEnv(image)[variable];
+    assert.ok(port, `Dockerfile: the HEALTHCHECK uses \${${variable}}: set it in the image with ENV ${variable}=<port>`);
+    assert.equal(variable, 'API_PORT', 'Dockerfile: the HEALTHCHECK must use the port the daemon reads, API_PORT');
   }
+  assert.match(String(port), /^\d+$/, `Dockerfile: HEALTHCHECK port "${String(port)}" is not a number`);
+  assert.equal(readEnvironment({ API_PORT: '18080' }).apiPort, 18080, 'the daemon no longer reads its API port from API_PORT');
+  assert.equal(readEnvironment({}).apiPort, Number(port), "Dockerfile: ENV API_PORT should equal the daemon's default, so that both say the same");
+  const ports = isObject(config().ports) ? Object.keys(config().ports as Obj) : [];
+  assert.ok(ports.includes(`${String(port)}/tcp`), `Dockerfile: HEALTHCHECK uses port ${String(port)}, which config.yaml "ports" does not declare`);
 });
 
 test('Dockerfile COPYs only paths that exist in the build context', () => {
@@ -423,6 +534,60 @@ test('the image applies patches/ to its dependencies, as npm ci does here', () =
   const copy = instructions.findIndex((i) => /^COPY\s+patches\/?\s/.test(i));
   const install = instructions.findIndex((i) => /^RUN\s+npm ci\b/.test(i));
   assert.ok(copy >= 0 && copy < install, 'Dockerfile: COPY patches/ before "RUN npm ci" (postinstall applies them)');
+});
+
+/** The entries of package-lock.json's "packages", keyed by their node_modules path. */
+function lockedPackages(): Record<string, Obj> {
+  const packages = readJson(join(ROOT, 'package-lock.json')).packages;
+  assert.ok(isObject(packages), 'package-lock.json has no "packages" (lockfileVersion 2 or later)');
+  return packages as Record<string, Obj>;
+}
+
+const listOf = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+test('every platform-specific dependency has a package for Alpine (musl) on aarch64 and amd64', () => {
+  const packages = lockedPackages();
+  const missing: string[] = [];
+  for (const [path, entry] of Object.entries(packages)) {
+    if (entry.os || entry.cpu) continue; // a platform package itself (its own libraries follow it)
+    const optional = Object.keys(isObject(entry.optionalDependencies) ? entry.optionalDependencies : {});
+    // A dependency's platform packages sit next to it or, when hoisted, in the top node_modules.
+    const candidates = optional
+      .map((name) => packages[`${path}/node_modules/${name}`] ?? packages[`node_modules/${name}`])
+      .filter((candidate): candidate is Obj => isObject(candidate));
+    if (!candidates.some((c) => listOf(c.os).includes('linux'))) continue; // not a family of platform builds
+    for (const cpu of ['arm64', 'x64']) {
+      const fits = candidates.some((c) => {
+        const [os, cpus, libc] = [listOf(c.os), listOf(c.cpu), listOf(c.libc)];
+        return (os.length === 0 || os.includes('linux')) && (cpus.length === 0 || cpus.includes(cpu)) && (libc.length === 0 || libc.includes('musl'));
+      });
+      if (!fits) missing.push(`${path.replace(/^.*node_modules\//, '')} (linux-${cpu}, musl)`);
+    }
+  }
+  assert.deepEqual(missing, [], `package-lock.json: no build the image (Alpine, musl) can use for: ${missing.join(', ')}`);
+});
+
+test('dependencies with native code are built in the build stage, with the Node.js the image runs', () => {
+  const packages = lockedPackages();
+  const allowScripts = (JSON.parse(readText('package.json')) as { allowScripts?: Record<string, unknown> }).allowScripts ?? {};
+  const runtime = Object.entries(packages).filter(([path, entry]) => path !== '' && entry.dev !== true);
+  const name = (path: string): string => path.replace(/^.*node_modules\//, '');
+
+  const notAllowed = runtime.filter(([, entry]) => entry.hasInstallScript === true).map(([path]) => name(path)).filter((n) => allowScripts[n] !== true);
+  assert.deepEqual(notAllowed, [], `package.json: add to "allowScripts" (npm 12 skips install scripts of others): ${notAllowed.join(', ')}`);
+
+  const native = runtime.filter(([path]) => existsSync(join(ROOT, path, 'binding.gyp'))).map(([path]) => name(path));
+  const [build, image] = [dockerfileStages().at(0) ?? [], dockerfileStages().at(-1) ?? []];
+  const apk = (stage: string[]): string[] => stage.filter((line) => /^RUN\s+apk add\b/.test(line)).flatMap((line) => line.split(/\s+/));
+  if (native.length > 0) {
+    for (const tool of ['build-base', 'python3']) {
+      assert.ok(apk(build).includes(tool), `Dockerfile: the build stage needs "${tool}" to compile ${native.join(', ')} when no prebuilt binary fits`);
+    }
+  }
+  // Native modules are built for one Node.js ABI: both stages take nodejs from the same Alpine.
+  const base = (stage: string[]): string | undefined => stage[0]?.split(/\s+/)[1];
+  assert.equal(base(build), base(image), 'Dockerfile: the build stage and the image must start FROM the same base image');
+  assert.ok(apk(build).includes('nodejs') && apk(image).includes('nodejs'), 'Dockerfile: install Alpine\'s "nodejs" in both stages');
 });
 
 test('.dockerignore keeps node_modules, dist, test, docs and .git out of the build context', () => {
@@ -479,15 +644,126 @@ test('run.sh starts with the bashio shebang and ends with exec node', () => {
   assert.equal(commands.at(-1), `exec ${start}`, 'run.sh must exec exactly package.json\'s "start" command (the benchmark measures that one)');
 });
 
-test('run.sh passes shellcheck', (t) => {
-  const version = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
-  if (version.error) {
-    assert.ok(!process.env.CI, 'shellcheck is not installed; CI must install it (apt-get install shellcheck)');
-    t.skip('shellcheck is not installed (apt-get install shellcheck); CI runs this check');
-    return;
+const shellcheck = systemCommand('shellcheck', 'shellcheck');
+
+test('run.sh and .ci/run pass shellcheck', { skip: shellcheck.skip }, () => {
+  const result = spawnSync(shellcheck.path!, ['run.sh', '.ci/run'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(result.status, 0, `shellcheck run.sh .ci/run reports:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// apparmor.txt
+
+interface AppArmorProfile {
+  name: string;
+  /** The profile's own rules, without those of the profiles nested in it. */
+  rules: string[];
+  children: string[];
+}
+
+/** The profiles in apparmor.txt (comments dropped), outermost first. */
+function appArmorProfiles(): AppArmorProfile[] {
+  const profiles: AppArmorProfile[] = [];
+  const open: AppArmorProfile[] = [];
+  for (const raw of readText('apparmor.txt').split('\n')) {
+    const line = raw.replace(/(^|\s)#(?!include\b).*$/, '').trim();
+    if (!line) continue;
+    const start = /^profile\s+(\S+).*\{$/.exec(line);
+    if (start) {
+      const profile = { name: start[1]!, rules: [], children: [] };
+      open.at(-1)?.children.push(profile.name);
+      profiles.push(profile);
+      open.push(profile);
+    } else if (line === '}') open.pop();
+    else open.at(-1)?.rules.push(line);
   }
-  const result = spawnSync('shellcheck', ['run.sh'], { cwd: ROOT, encoding: 'utf8' });
-  assert.equal(result.status, 0, `shellcheck run.sh reports:\n${result.stdout}${result.stderr}`);
+  assert.equal(open.length, 0, 'apparmor.txt: unbalanced braces');
+  return profiles;
+}
+
+const appArmorProfile = (name: string): AppArmorProfile => {
+  const profile = appArmorProfiles().find((p) => p.name === name);
+  assert.ok(profile, `apparmor.txt: no profile "${name}"`);
+  return profile;
+};
+
+/** The Supervisor's own reading of the profile's name (supervisor/utils/apparmor.py). */
+const SUPERVISOR_PROFILE_LINE = /^profile ([^ ]+).*$/gm;
+
+test('apparmor.txt holds one top-level profile, named after the slug', () => {
+  const names = [...readText('apparmor.txt').matchAll(SUPERVISOR_PROFILE_LINE)].map((m) => m[1]);
+  assert.equal(names.length, 1, `apparmor.txt: the Supervisor accepts exactly one unindented "profile" line, found ${names.length}; indent nested profiles`);
+  assert.equal(names[0], config().slug, 'apparmor.txt: name the profile after the slug in config.yaml');
+});
+
+test('apparmor.txt runs the daemon and the health check in their own profiles', () => {
+  const [outer] = appArmorProfiles();
+  const lastCommand = readText('run.sh').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).at(-1) ?? '';
+  assert.match(lastCommand, /^exec node\s/, 'run.sh: expected to end with "exec node ..."');
+  assert.match(dockerfileStages().at(-1)?.find((l) => /^HEALTHCHECK\s/.test(l)) ?? '', /\bCMD\s+curl\s/, 'Dockerfile: expected the HEALTHCHECK to run curl');
+  for (const [program, child] of [['/usr/bin/node', 'node'], ['/usr/bin/curl', 'curl']] as const) {
+    assert.ok(outer!.rules.includes(`${program} cx -> ${child},`), `apparmor.txt: the top-level profile should run ${program} under "${child}" (cx -> ${child})`);
+    assert.ok(outer!.children.includes(child), `apparmor.txt: add the nested profile "${child}"`);
+  }
+  const starts = appArmorProfile('node').rules.filter((rule) => /\s[a-z]*[iupc]x\b[^,]*,$/.test(rule));
+  assert.deepEqual(starts, [], 'apparmor.txt: the daemon starts no programs; do not let it execute any');
+});
+
+test('apparmor.txt lets every profile read musl\'s library path file', () => {
+  // musl's dynamic loader takes EACCES on /etc/ld-musl-<arch>.path for an empty library path, so
+  // without this rule no dynamically linked program (bash, node, curl) would start.
+  const without = appArmorProfiles().filter((p) => !p.rules.includes('/etc/ld-musl-*.path r,')).map((p) => p.name);
+  assert.deepEqual(without, [], `apparmor.txt: add "/etc/ld-musl-*.path r," to: ${without.join(', ')}`);
+});
+
+test('apparmor.txt gives the daemon its options, its state file with SQLite\'s companions, and nothing else in /data', () => {
+  const rules = appArmorProfile('node').rules.filter((rule) => rule.startsWith('/data/'));
+  assert.ok(rules.includes('/data/options.json r,'), 'apparmor.txt: the daemon must read /data/options.json');
+  const state = rules.find((rule) => rule.startsWith(`/data/${DATABASE_FILE}{`));
+  assert.ok(state, `apparmor.txt: no rule for the state file /data/${DATABASE_FILE} (src/state/database.ts names it)`);
+  const [, suffixes, perms] = /^\S+\{([^}]*)\}\s+(\w+),$/.exec(state) ?? [];
+  for (const suffix of ['', '-wal', '-shm']) {
+    assert.ok((suffixes ?? '').split(',').includes(suffix), `apparmor.txt: the state file rule lacks "${suffix || '(the file itself)'}"`);
+  }
+  for (const perm of 'rwk') assert.ok((perms ?? '').includes(perm), `apparmor.txt: the state file needs "${perm}" (read, write, lock)`);
+  const broad = rules.filter((rule) => /^\/data\/\*/.test(rule) && /\s\w*[wa]\w*,$/.test(rule));
+  assert.deepEqual(broad, [], 'apparmor.txt: the daemon writes only its state file in /data');
+});
+
+test('apparmor.txt lets the daemon into every folder config.yaml maps, as mapped', () => {
+  // Where the Supervisor mounts each map type unless the entry gives a "path".
+  const defaults: Record<string, string> = { addon_config: '/config', app_config: '/config', homeassistant_config: '/homeassistant' };
+  const entries = Array.isArray(config().map) ? (config().map as unknown[]) : [];
+  const rules = appArmorProfile('node').rules;
+  for (const entry of entries) {
+    const [type, mode] = typeof entry === 'string' ? entry.split(':') : [String((entry as Obj).type), (entry as Obj).read_only === false ? 'rw' : 'ro'];
+    const folder = (isObject(entry) && typeof entry.path === 'string' ? entry.path : defaults[type!] ?? `/${type!}`).replace(/\/+$/, '');
+    const needed = mode === 'rw' ? ['r', 'w'] : ['r'];
+    const granted = rules.filter((rule) => rule.startsWith(`${folder}/`)).map((rule) => /\s(\w+),$/.exec(rule)?.[1] ?? '').join('');
+    const lacking = needed.filter((perm) => !granted.includes(perm));
+    assert.deepEqual(lacking, [], `apparmor.txt: config.yaml maps ${folder} (${mode ?? 'ro'}); give the node profile "${folder}/** ${needed.join('')},"`);
+  }
+});
+
+const apparmorParser = systemCommand('apparmor_parser', 'apparmor');
+/** The kernel feature set to compile for; without it apparmor_parser skips signal/network rules. */
+const APPARMOR_FEATURES = '/etc/apparmor.d/abi/3.0';
+
+test('apparmor.txt compiles with apparmor_parser, also renamed as the Supervisor loads it', { skip: apparmorParser.skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'apparmor-'));
+  try {
+    // The Supervisor renames the profile to the app's full slug (supervisor/utils/apparmor.py).
+    const renamed = join(dir, 'apparmor.txt');
+    writeFileSync(renamed, readText('apparmor.txt').replace(/^profile \S+/m, `profile local_${String(config().slug)}`));
+    for (const file of [join(ROOT, 'apparmor.txt'), renamed]) {
+      const features = existsSync(APPARMOR_FEATURES) ? ['--features-file', APPARMOR_FEATURES] : [];
+      // Parse and compile only: no kernel, no cache (works without AppArmor and without root).
+      const result = spawnSync(apparmorParser.path!, ['--skip-kernel-load', '--skip-cache', ...features, file], { encoding: 'utf8' });
+      assert.equal(result.status, 0, `apparmor_parser ${relative(ROOT, file) || file} reports:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import type { ApiToken } from './api-token.js';
 import type { MessageSender } from './message-sender.js';
 import { WHATSAPP_LIMITS } from './media-request.js';
 import { SendError } from './send-error.js';
-import { listen, close } from '../web/http-server.js';
+import { close, listen } from '../web/http-server.js';
+import { apiSecurityHeaders } from '../web/security-headers.js';
 
 export interface MessageApiDeps {
   host: string;
@@ -54,6 +55,7 @@ export class MessageApiServer implements Part {
   private routes() {
     const app = express();
     app.disable('x-powered-by');
+    app.use(apiSecurityHeaders);
     app.get('/api/health', (_req, res) => {
       res.json({ status: 'ok', ...this.deps.health() });
     });

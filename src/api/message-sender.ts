@@ -42,6 +42,7 @@ export class MessageSender {
       if (!found?.exists) throw new SendError(404, `${String(request.to)} is not on WhatsApp.`);
       jid = found.jid;
     }
+    if (recipient.kind === 'group') await this.checkGroup(jid);
     // The file is loaded and checked before the send takes its turn, so a bad one costs no pacing slot.
     const loaded = media ? await loadMedia(media, this.deps.mediaLimits) : null;
     try {
@@ -66,6 +67,20 @@ export class MessageSender {
   /** Refuses the sends still waiting for their turn (their callers get 503). */
   stop(): void {
     this.deps.queue.stop();
+  }
+
+  /** An unknown group is a 404 like an unknown number, found out before the send takes a pacing slot. */
+  private async checkGroup(jid: string): Promise<void> {
+    try {
+      await this.socket().groupMetadata(jid);
+    } catch (error) {
+      if (error instanceof SendError) throw error;
+      const status = (error as { output?: { statusCode?: number } }).output?.statusCode;
+      if (status === 404 || status === 403 || /item-not-found|forbidden/.test((error as Error).message)) {
+        throw new SendError(404, `Group ${jid} does not exist, or this account is not a member of it.`);
+      }
+      throw error;
+    }
   }
 
   private socket() {

@@ -151,7 +151,9 @@ export class MediaDownloader implements Part {
       return await downloadToFile(job.source, target, limits);
     } catch (error) {
       if (!(error instanceof MediaFailure) || error.kind !== 'expired') throw error;
-      job.source = await withTimeout(socket.updateMediaMessage(job.source) as Promise<WAMessage>, REUPLOAD_TIMEOUT_MS).catch(() => {
+      // The new URL is built from the socket's media host, known only once it fetched media_conn.
+      const reupload = socket.refreshMediaConn(false).then(() => socket.updateMediaMessage(job.source) as Promise<WAMessage>);
+      job.source = await withTimeout(reupload, REUPLOAD_TIMEOUT_MS).catch(() => {
         throw new MediaFailure('expired', 'expired: the phone did not upload it again within 60 s');
       });
       return await downloadToFile(job.source, target, limits);

@@ -6,7 +6,9 @@ import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { DeliveryAttempt } from '../delivery/delivery-log.js';
 import type { Logger } from '../logging/logger.js';
+import { RateLimitedWarning } from '../logging/rate-limited.js';
 import { close, listen } from './http-server.js';
+import { pageSecurityHeaders } from './security-headers.js';
 import type { StatusReport } from './status-report.js';
 
 /** What the page can ask the bridge to do. */
@@ -50,8 +52,11 @@ export class IngressServer implements Part {
   private pushTimer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly onChange = () => this.schedulePush();
+  private readonly refusals: RateLimitedWarning;
 
-  constructor(private readonly deps: IngressServerDeps) {}
+  constructor(private readonly deps: IngressServerDeps) {
+    this.refusals = new RateLimitedWarning(deps.logger);
+  }
 
   /** The port bound (0 before start). */
   get port(): number {
@@ -86,15 +91,17 @@ export class IngressServer implements Part {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    app.use(pageSecurityHeaders);
     app.use(this.onlyAllowedClient);
-    app.use(express.json({ limit: '16kb' }));
+    // Every action is a JSON POST (a body is optional): a cross-site form or a bare no-cors POST cannot send this header.
     app.use((req, res, next) => {
-      if (req.method === 'POST' && !req.is('application/json')) {
+      if (req.method === 'POST' && !/^application\/json\b/i.test(req.get('content-type') ?? '')) {
         res.status(415).json({ error: 'Send the request with Content-Type: application/json.' });
         return;
       }
       next();
     });
+    app.use(express.json({ limit: '16kb' }));
 
     app.get('/api/status', (_req, res) => {
       res.json(actions.status());
@@ -142,9 +149,12 @@ export class IngressServer implements Part {
       res.set('Cache-Control', 'no-store').json({ token: actions.apiToken() });
     });
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
-    app.use((error: Error, _req: Request, res: Response, _next: NextFunction) => {
+    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'The request body is not valid JSON.' });
+      if (error.type === 'entity.too.large') return void res.status(413).json({ error: 'The request body is too large for this action.' });
+      if (error.status && error.status >= 400 && error.status < 500) return void res.status(error.status).json({ error: error.message });
       this.deps.logger.error(`Web UI request failed: ${error.message}`);
-      res.status(500).json({ error: error.message });
+      res.status(500).json({ error: 'The app could not do that; its log says why.' });
     });
     return app;
   }
@@ -156,7 +166,7 @@ export class IngressServer implements Part {
       next();
       return;
     }
-    this.deps.logger.warn(`Refused a Web UI request from ${client}: only ${allowed} may connect.`);
+    this.refusals.warn(client, `Refused a Web UI request from ${client}: only ${allowed} may connect.`);
     res.status(403).type('text/plain').send('Forbidden: open this page from Home Assistant (the app\'s "Open Web UI" button).\n');
   };
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { WaSimulator } from '../../simulator/index.js';
-import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
+import { needsNginx, startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions } from '../../src/config/options.js';
 import { postToPage, startBridge, type InProcessBridge } from '../support/bridge-harness.js';
 import { bridgeWithReceiver } from '../support/paired-bridge.js';
-import { launchBrowser, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
+import { launchBrowser, needsChromium, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
 
 /**
  * The page as a user gets it: the real bridge against the loopback WhatsApp simulator, a real
@@ -31,7 +31,7 @@ const VIEWPORT = { width: 1024, height: 720 };
 let browser: Browser;
 
 before(async () => {
-  browser = await launchBrowser();
+  if (!needsChromium) browser = await launchBrowser();
 });
 
 after(async () => {
@@ -66,7 +66,7 @@ async function assertQrImageShows(page: Page, qr: string): Promise<void> {
   assert.equal(shown.svg, await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
 }
 
-describe('pairing, delivering and unlinking through the ingress proxy', () => {
+describe('pairing, delivering and unlinking through the ingress proxy', { skip: needsChromium || needsNginx }, () => {
   let sim: WaSimulator;
   let receiver: TestReceiver;
   let app: InProcessBridge;
@@ -275,7 +275,7 @@ describe('pairing, delivering and unlinking through the ingress proxy', () => {
   });
 });
 
-describe('options that need fixing', () => {
+describe('options that need fixing', { skip: needsChromium || needsNginx }, () => {
   let sim: WaSimulator;
   let app: InProcessBridge;
   let proxy: IngressProxy;
@@ -318,7 +318,7 @@ describe('options that need fixing', () => {
   });
 });
 
-describe('only the ingress proxy may connect', () => {
+describe('only the ingress proxy may connect', { skip: needsChromium || needsNginx }, () => {
   let sim: WaSimulator;
   let bridge: Bridge;
   let ingressPort: number;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { DeliveryAttempt } from '../../src/delivery/delivery-log.js';
-import { startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
-import { launchBrowser, screenshot, watchErrors } from './support/browser.js';
+import { needsNginx, startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
+import { launchBrowser, needsChromium, screenshot, watchErrors } from './support/browser.js';
 import { FakeApp, baseStatus } from './support/fake-app.js';
 
 /**
@@ -13,7 +13,7 @@ import { FakeApp, baseStatus } from './support/fake-app.js';
 
 const me = { jid: '4915123456789@s.whatsapp.net', phone: '4915123456789', lid: null, name: 'Home Assistant', paired_at: Date.now() - 86_400_000, connected_since: Date.now() - 3_600_000 };
 
-describe('failure states, each with what to do', () => {
+describe('failure states, each with what to do', { skip: needsChromium || needsNginx }, () => {
   let browser: Browser;
   let fake: FakeApp;
   let proxy: IngressProxy;

@@ -4,6 +4,10 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needs } from './system-command.js';
+
+/** `skip` option for tests that start the proxy: describe('...', { skip: needsNginx }, ...). */
+export const needsNginx = needs('/usr/sbin/nginx', 'nginx-light');
 
 export interface IngressProxy {
   /** The prefixed base URL, with a trailing slash: http://127.0.0.1:<port>/api/hassio_ingress/<token>/ */
