@@ -165,7 +165,11 @@ async function main() {
   const receipts = ((await ask({ kind: 'receipts' })) as { at: Record<string, number> }).at;
   const db = new Database(join(bridge.dataDir, DATABASE_FILE), { readonly: true });
   // How long before the simulator got each message's delivery receipt the outbox row was committed.
-  const margins = db.prepare<[], { id: string; seen_at: number }>('SELECT id, seen_at FROM seen_messages').all().filter((r) => receipts[r.id] !== undefined).map((r) => receipts[r.id]! - r.seen_at);
+  const margins = db
+    .prepare<[], { id: string; seen_at: number }>('SELECT id, seen_at FROM seen_messages')
+    .all()
+    .filter((r) => receipts[r.id] !== undefined)
+    .map((r) => receipts[r.id]! - r.seen_at);
   db.close();
 
   progress(`${QUEUED} messages while the receiver is down`);
@@ -188,22 +192,34 @@ async function main() {
   const drainedSettledRss = await settledRss(() => bridge.rss());
 
   const out = (line = '') => console.log(line);
-  out(`Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${mb(totalmem())} MiB RAM, Node ${process.version}. Command: \`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 10)}.`);
+  out(
+    `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${mb(totalmem())} MiB RAM, Node ${process.version}. Command: \`npm run bench${quick ? ' -- --quick' : ''}\`, ${new Date().toISOString().slice(0, 10)}.`,
+  );
   out();
-  out('| messages | chats | (a) decrypt ceiling msg/s | (b) HTTP ceiling msg/s | (c) full durable path msg/s | (c) / min(a, b) | CPU ms per message (a) / (c) |');
+  out(
+    '| messages | chats | (a) decrypt ceiling msg/s | (b) HTTP ceiling msg/s | (c) full durable path msg/s | (c) / min(a, b) | CPU ms per message (a) / (c) |',
+  );
   out('|---:|---:|---:|---:|---:|---:|---:|');
   for (const size of SIZES) {
     for (const chats of CHATS) {
       const k = key(size, chats);
-      out(`| ${size} | ${chats} | ${decrypt.get(k)} | ${http.get(k)} | ${full.get(k)} | ${Math.round((100 * full.get(k)!) / Math.min(decrypt.get(k)!, http.get(k)!))}% | ${decryptCpu.get(k)!.toFixed(2)} / ${fullCpu.get(k)!.toFixed(2)} |`);
+      out(
+        `| ${size} | ${chats} | ${decrypt.get(k)} | ${http.get(k)} | ${full.get(k)} | ${Math.round((100 * full.get(k)!) / Math.min(decrypt.get(k)!, http.get(k)!))}% | ${decryptCpu.get(k)!.toFixed(2)} / ${fullCpu.get(k)!.toFixed(2)} |`,
+      );
     }
   }
   out();
-  out(`- Latency at a steady 50 msg/s (${STEADY_COUNT} messages over 10 chats), simulator send to receiver receipt: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms.`);
+  out(
+    `- Latency at a steady 50 msg/s (${STEADY_COUNT} messages over 10 chats), simulator send to receiver receipt: p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms.`,
+  );
   const committedFirst = margins.filter((m) => m > 0).length;
-  out(`- Commit before receipt (outbox commit -> the simulator gets Baileys' delivery receipt; ${margins.length} messages): the commit came first for ${committedFirst} of ${margins.length}; margin p50 ${percentile(margins, 50).toFixed(1)} ms, smallest ${Math.min(...margins).toFixed(1)} ms.`);
+  out(
+    `- Commit before receipt (outbox commit -> the simulator gets Baileys' delivery receipt; ${margins.length} messages): the commit came first for ${committedFirst} of ${margins.length}; margin p50 ${percentile(margins, 50).toFixed(1)} ms, smallest ${Math.min(...margins).toFixed(1)} ms.`,
+  );
   const growth = (rss: number) => `${rss >= idleRss ? '+' : ''}${mb(rss - idleRss)} MB`;
-  out(`- Bridge RSS: idle after pairing ${mb(idleRss)} MB; with ${QUEUED.toLocaleString('en')} messages queued (receiver down) ${mb(queuedRss)} MB (${growth(queuedRss)}) right after the last commit, ${mb(queuedSettledRss)} MB (${growth(queuedSettledRss)}) ${SETTLE_MS / 1000} s later; after the drain ${mb(drainedRss)} MB, ${mb(drainedSettledRss)} MB ${SETTLE_MS / 1000} s later. The drain started ${(backOnlineMs / 1000).toFixed(1)} s after the receiver came back (the retry schedule) and ran at ${rate(QUEUED, drainMs)} msg/s.`);
+  out(
+    `- Bridge RSS: idle after pairing ${mb(idleRss)} MB; with ${QUEUED.toLocaleString('en')} messages queued (receiver down) ${mb(queuedRss)} MB (${growth(queuedRss)}) right after the last commit, ${mb(queuedSettledRss)} MB (${growth(queuedSettledRss)}) ${SETTLE_MS / 1000} s later; after the drain ${mb(drainedRss)} MB, ${mb(drainedSettledRss)} MB ${SETTLE_MS / 1000} s later. The drain started ${(backOnlineMs / 1000).toFixed(1)} s after the receiver came back (the retry schedule) and ran at ${rate(QUEUED, drainMs)} msg/s.`,
+  );
 
   status.close();
   await bridge.kill('SIGTERM');

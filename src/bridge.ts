@@ -214,7 +214,12 @@ export class Bridge {
           webhook: app.webhook?.status() ?? null,
           haEvents: app.haEvents?.status() ?? null,
           api: { port: app.messageApi.port, tokenSource: app.apiToken.source, tokenHint: app.apiToken.hint() },
-          media: { ...this.settings.parsed.options.media, ...app.mediaFiles.totals(), pending: app.mediaDownloader.pending, lastError: app.mediaDownloader.lastError },
+          media: {
+            ...this.settings.parsed.options.media,
+            ...app.mediaFiles.totals(),
+            pending: app.mediaDownloader.pending,
+            lastError: app.mediaDownloader.lastError,
+          },
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),

@@ -76,9 +76,7 @@ function compileSchema(schemaText: string) {
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .map((e) => `  ${e.instancePath || '(top level)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
-    .join('\n');
+  return (errors ?? []).map((e) => `  ${e.instancePath || '(top level)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
 }
 
 function assertValid(file: string, data: unknown, schemaPath: string): void {
@@ -256,7 +254,10 @@ function backupExcludes(pattern: string, path: string): boolean {
 
 /** [major, minor, patch] of an x.y.z version string, for ordering releases. */
 function versionParts(version: string): number[] {
-  return version.split(/[.-]/).slice(0, 3).map((part) => Number.parseInt(part, 10) || 0);
+  return version
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map((part) => Number.parseInt(part, 10) || 0);
 }
 
 function compareVersions(a: string, b: string): number {
@@ -346,7 +347,10 @@ test('config.yaml breaking_versions, if set, lists released versions up to this 
   for (const version of versions) {
     assert.equal(typeof version, 'string', `config.yaml: quote breaking version ${String(version)} so YAML keeps it a string`);
     assert.ok(compareVersions(String(version), String(cfg.version)) <= 0, `config.yaml: breaking version ${String(version)} is newer than "version"`);
-    assert.ok(released.includes(String(version)), `config.yaml: breaking version ${String(version)} has no release in CHANGELOG.md (say there what the user must do)`);
+    assert.ok(
+      released.includes(String(version)),
+      `config.yaml: breaking version ${String(version)} has no release in CHANGELOG.md (say there what the user must do)`,
+    );
   }
 });
 
@@ -391,11 +395,7 @@ test('config.yaml every schema type is one the Supervisor knows', () => {
   const bad = Object.entries(optionSchema())
     .flatMap(([key, value]) => optionTypes(value, key))
     .filter(({ type }) => typeof type !== 'string' || !SUPERVISOR_OPTION_TYPE.test(type));
-  assert.deepEqual(
-    bad,
-    [],
-    'config.yaml: unknown option types (use bool, email, url, port, str, password, int, float, match(...), list(a|b), optional "?")',
-  );
+  assert.deepEqual(bad, [], 'config.yaml: unknown option types (use bool, email, url, port, str, password, int, float, match(...), list(a|b), optional "?")');
 });
 
 test('config.yaml default options fit their schema types', () => {
@@ -573,7 +573,10 @@ test('dependencies with native code are built in the build stage, with the Node.
   const runtime = Object.entries(packages).filter(([path, entry]) => path !== '' && entry.dev !== true);
   const name = (path: string): string => path.replace(/^.*node_modules\//, '');
 
-  const notAllowed = runtime.filter(([, entry]) => entry.hasInstallScript === true).map(([path]) => name(path)).filter((n) => allowScripts[n] !== true);
+  const notAllowed = runtime
+    .filter(([, entry]) => entry.hasInstallScript === true)
+    .map(([path]) => name(path))
+    .filter((n) => allowScripts[n] !== true);
   assert.deepEqual(notAllowed, [], `package.json: add to "allowScripts" (npm 12 skips install scripts of others): ${notAllowed.join(', ')}`);
 
   const native = runtime.filter(([path]) => existsSync(join(ROOT, path, 'binding.gyp'))).map(([path]) => name(path));
@@ -698,25 +701,44 @@ test('apparmor.txt holds one top-level profile, named after the slug', () => {
 
 test('apparmor.txt runs the daemon and the health check in their own profiles', () => {
   const [outer] = appArmorProfiles();
-  const lastCommand = readText('run.sh').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).at(-1) ?? '';
+  const lastCommand =
+    readText('run.sh')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'))
+      .at(-1) ?? '';
   assert.match(lastCommand, /^exec node\s/, 'run.sh: expected to end with "exec node ..."');
-  assert.match(dockerfileStages().at(-1)?.find((l) => /^HEALTHCHECK\s/.test(l)) ?? '', /\bCMD\s+curl\s/, 'Dockerfile: expected the HEALTHCHECK to run curl');
-  for (const [program, child] of [['/usr/bin/node', 'node'], ['/usr/bin/curl', 'curl']] as const) {
-    assert.ok(outer!.rules.includes(`${program} cx -> ${child},`), `apparmor.txt: the top-level profile should run ${program} under "${child}" (cx -> ${child})`);
+  assert.match(
+    dockerfileStages()
+      .at(-1)
+      ?.find((l) => /^HEALTHCHECK\s/.test(l)) ?? '',
+    /\bCMD\s+curl\s/,
+    'Dockerfile: expected the HEALTHCHECK to run curl',
+  );
+  for (const [program, child] of [
+    ['/usr/bin/node', 'node'],
+    ['/usr/bin/curl', 'curl'],
+  ] as const) {
+    assert.ok(
+      outer!.rules.includes(`${program} cx -> ${child},`),
+      `apparmor.txt: the top-level profile should run ${program} under "${child}" (cx -> ${child})`,
+    );
     assert.ok(outer!.children.includes(child), `apparmor.txt: add the nested profile "${child}"`);
   }
   const starts = appArmorProfile('node').rules.filter((rule) => /\s[a-z]*[iupc]x\b[^,]*,$/.test(rule));
   assert.deepEqual(starts, [], 'apparmor.txt: the daemon starts no programs; do not let it execute any');
 });
 
-test('apparmor.txt lets every profile read musl\'s library path file', () => {
+test("apparmor.txt lets every profile read musl's library path file", () => {
   // musl's dynamic loader takes EACCES on /etc/ld-musl-<arch>.path for an empty library path, so
   // without this rule no dynamically linked program (bash, node, curl) would start.
-  const without = appArmorProfiles().filter((p) => !p.rules.includes('/etc/ld-musl-*.path r,')).map((p) => p.name);
+  const without = appArmorProfiles()
+    .filter((p) => !p.rules.includes('/etc/ld-musl-*.path r,'))
+    .map((p) => p.name);
   assert.deepEqual(without, [], `apparmor.txt: add "/etc/ld-musl-*.path r," to: ${without.join(', ')}`);
 });
 
-test('apparmor.txt gives the daemon its options, its state file with SQLite\'s companions, and nothing else in /data', () => {
+test("apparmor.txt gives the daemon its options, its state file with SQLite's companions, and nothing else in /data", () => {
   const rules = appArmorProfile('node').rules.filter((rule) => rule.startsWith('/data/'));
   assert.ok(rules.includes('/data/options.json r,'), 'apparmor.txt: the daemon must read /data/options.json');
   const state = rules.find((rule) => rule.startsWith(`/data/${DATABASE_FILE}{`));
@@ -737,9 +759,12 @@ test('apparmor.txt lets the daemon into every folder config.yaml maps, as mapped
   const rules = appArmorProfile('node').rules;
   for (const entry of entries) {
     const [type, mode] = typeof entry === 'string' ? entry.split(':') : [String((entry as Obj).type), (entry as Obj).read_only === false ? 'rw' : 'ro'];
-    const folder = (isObject(entry) && typeof entry.path === 'string' ? entry.path : defaults[type!] ?? `/${type!}`).replace(/\/+$/, '');
+    const folder = (isObject(entry) && typeof entry.path === 'string' ? entry.path : (defaults[type!] ?? `/${type!}`)).replace(/\/+$/, '');
     const needed = mode === 'rw' ? ['r', 'w'] : ['r'];
-    const granted = rules.filter((rule) => rule.startsWith(`${folder}/`)).map((rule) => /\s(\w+),$/.exec(rule)?.[1] ?? '').join('');
+    const granted = rules
+      .filter((rule) => rule.startsWith(`${folder}/`))
+      .map((rule) => /\s(\w+),$/.exec(rule)?.[1] ?? '')
+      .join('');
     const lacking = needed.filter((perm) => !granted.includes(perm));
     assert.deepEqual(lacking, [], `apparmor.txt: config.yaml maps ${folder} (${mode ?? 'ro'}); give the node profile "${folder}/** ${needed.join('')},"`);
   }

@@ -32,7 +32,7 @@ test('receiver down for a 1,000-message burst across 20 chats, then up: all deli
     });
     assert.equal(receiver.requests.length, 0);
     await receiver.listen();
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1000) || undefined, 20_000, '1000 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 1000 || undefined, 20_000, '1000 delivered');
     const bodies = receiver.accepted as Array<{ chat: string; n: number }>;
     assert.equal(new Set(bodies.map((b) => b.n)).size, 1000, 'no id lost or doubled');
     assertOrderPerChat(bodies);
@@ -57,7 +57,7 @@ test('once a retry succeeds, the other waiting chats are tried at once, not at t
     // Two failures each: the next retries are about 5 s away, spread by ±20 % jitter.
     await waitForEvent(h.bus, ['delivery'], () => (receiver.failed.length >= 20 && receiver.failed.length) || undefined, 8000, 'two failures per chat');
     up = true;
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 10) || undefined, 10_000, '10 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 10 || undefined, 10_000, '10 delivered');
     const deliveredAt = receiver.requests.map((r) => r.at);
     const spread = Math.max(...deliveredAt) - Math.min(...deliveredAt);
     assert.ok(spread < 500, `the last chat was delivered ${spread} ms after the first`);
@@ -74,11 +74,17 @@ test('a 500 is retried and the message then delivered with the same webhook-id',
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'X1' }]);
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 1 || undefined, 8000, '1 delivered');
     assert.equal(receiver.failed.length, 1);
     assert.equal(receiver.failed[0]!.headers['webhook-id'], receiver.requests[0]!.headers['webhook-id']);
-    const log = h.log.recent(50, "webhook");
-    assert.deepEqual(log.map((a) => [a.outcome, a.status, a.attempt]), [['delivered', 200, 2], ['retrying', 500, 1]]);
+    const log = h.log.recent(50, 'webhook');
+    assert.deepEqual(
+      log.map((a) => [a.outcome, a.status, a.attempt]),
+      [
+        ['delivered', 200, 2],
+        ['retrying', 500, 1],
+      ],
+    );
   } finally {
     await h.close();
     await receiver.close();
@@ -92,8 +98,8 @@ test('a receiver that times out is retried', async () => {
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'T1' }]);
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
-    const log = h.log.recent(50, "webhook");
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 1 || undefined, 8000, '1 delivered');
+    const log = h.log.recent(50, 'webhook');
     assert.equal(log.at(-1)!.error, 'timed out');
     assert.equal(log.at(-1)!.outcome, 'retrying');
     assert.equal(log[0]!.outcome, 'delivered');
@@ -129,14 +135,14 @@ test('a 404 is dead at once and does not block its chat; dead rows can be re-que
       { chat: 'a@s.whatsapp.net', id: 'D1', body: { id: 'D1' } },
       { chat: 'a@s.whatsapp.net', id: 'D2', body: { id: 'D2' } },
     ]);
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 1) || undefined, 8000, '1 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 1 || undefined, 8000, '1 delivered');
     assert.equal(receiver.accepted[0].id, 'D2');
     assert.equal(h.channel.status().counts.dead, 1);
     assert.equal(receiver.failed.length, 1, '404 is not retried');
 
     receiver.respondWith(() => ({ status: 200 }));
     assert.equal(h.channel.requeueDead(), 1);
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 2) || undefined, 8000, '2 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 2 || undefined, 8000, '2 delivered');
     assert.equal(receiver.accepted[1].id, 'D1');
     assert.equal(h.channel.status().counts.dead, 0);
   } finally {
@@ -152,13 +158,13 @@ test('410 Gone kills the message and pauses the endpoint until dead rows are re-
   try {
     h.channel.start();
     h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'G1' }]);
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().paused !== null) || undefined, 8000, 'the endpoint paused');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().paused !== null || undefined, 8000, 'the endpoint paused');
     assert.equal(receiver.failed.length, 1);
     h.enqueue([{ chat: 'b@s.whatsapp.net', id: 'G2' }]);
     assert.equal(h.channel.status().counts.queued, 1, 'new messages queue while paused');
     receiver.respondWith(() => ({ status: 200 }));
     h.channel.requeueDead();
-    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.delivered === 2) || undefined, 8000, '2 delivered');
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 2 || undefined, 8000, '2 delivered');
     assert.equal(h.channel.status().paused, null);
   } finally {
     await h.close();
@@ -197,9 +203,15 @@ test('a message delivered twice by WhatsApp is queued once, also after a restart
   const second = webhookChannel(receiver.url, { dataDir: first.dataDir });
   try {
     second.channel.start();
-    second.enqueue([{ chat: 'a@s.whatsapp.net', id: 'DUP' }, { chat: 'a@s.whatsapp.net', id: 'NEW' }]);
+    second.enqueue([
+      { chat: 'a@s.whatsapp.net', id: 'DUP' },
+      { chat: 'a@s.whatsapp.net', id: 'NEW' },
+    ]);
     await receiver.waitForCount(2);
-    assert.deepEqual(receiver.accepted.map((b) => b.id), ['DUP', 'NEW']);
+    assert.deepEqual(
+      receiver.accepted.map((b) => b.id),
+      ['DUP', 'NEW'],
+    );
   } finally {
     await second.close();
     await receiver.close();

@@ -73,7 +73,7 @@ test('stop cuts off a delivery that outlasts its deadline; the message stays que
     assert.equal(cutOff?.outcome, 'retrying');
     assert.equal(cutOff?.error, 'cut off: the app was stopping');
     await again.channel.start();
-    await waitForEvent(again.bus, ['delivery'], () => (again.channel.status().counts.delivered === 1) || undefined, 8000, 'delivered after the restart');
+    await waitForEvent(again.bus, ['delivery'], () => again.channel.status().counts.delivered === 1 || undefined, 8000, 'delivered after the restart');
     assert.equal(receiver.accepted.at(-1)?.id, 'HANG1');
   } finally {
     await again.close();
@@ -98,11 +98,14 @@ test('stopping the send queue refuses the sends still waiting; the one under way
     assert.equal(result.status, 'rejected');
     assert.ok(result.status === 'rejected' && result.reason instanceof SendRefused && result.reason.reason === 'stopping');
   }
-  await assert.rejects(queue.push(async () => 'late'), (error: unknown) => error instanceof SendRefused && error.reason === 'stopping');
+  await assert.rejects(
+    queue.push(async () => 'late'),
+    (error: unknown) => error instanceof SendRefused && error.reason === 'stopping',
+  );
   assert.deepEqual(order, ['first']);
 });
 
-test("a refused api_token: the 401 says it was refused and why, without echoing it", async () => {
+test('a refused api_token: the 401 says it was refused and why, without echoing it', async () => {
   const bridge = await startBridge({ waUrl: 'ws://127.0.0.1:9/ws/chat', options: { api_token: 'tooshort' } });
   try {
     const res = await fetch(new URL('api/send', bridge.apiUrl), {
@@ -117,7 +120,10 @@ test("a refused api_token: the 401 says it was refused and why, without echoing 
     assert.doesNotMatch(error, /tooshort/);
     const status = await (await fetch(new URL('api/status', bridge.url))).json();
     assert.equal(status.api.token_source, 'generated');
-    assert.ok(status.problems.some((p: { option: string }) => p.option === 'api_token'), 'the page lists the problem');
+    assert.ok(
+      status.problems.some((p: { option: string }) => p.option === 'api_token'),
+      'the page lists the problem',
+    );
   } finally {
     await bridge.stop();
   }

@@ -18,7 +18,14 @@ test('a received file is named <folder>/<chat>/<YYYY-MM-DD>_<id>[_<name>].<ext>'
     '/media/whatsapp/4917600000001/2026-12-01_3EB0ABC.jpg',
   );
   assert.equal(
-    mediaFilePath(FOLDER, { chat: '120363000000000001@g.us', messageId: 'ID2', timestamp: at, kind: 'document', mimetype: 'application/pdf', fileName: 'Invoice March.pdf' }),
+    mediaFilePath(FOLDER, {
+      chat: '120363000000000001@g.us',
+      messageId: 'ID2',
+      timestamp: at,
+      kind: 'document',
+      mimetype: 'application/pdf',
+      fileName: 'Invoice March.pdf',
+    }),
     '/media/whatsapp/120363000000000001/2026-12-01_ID2_Invoice_March.pdf',
   );
   assert.equal(
@@ -28,10 +35,28 @@ test('a received file is named <folder>/<chat>/<YYYY-MM-DD>_<id>[_<name>].<ext>'
 });
 
 test('names that come from WhatsApp cannot leave the folder, hide the file or clash', () => {
-  const hostile = ['../../../etc/passwd', '..', '.bashrc', '/etc/shadow', 'a/../../b.txt', 'C:\\Windows\\x.exe', '\u0000nul.txt', 'x'.repeat(500) + '.pdf', 'ünïcødé 文件.docx', '.'];
+  const hostile = [
+    '../../../etc/passwd',
+    '..',
+    '.bashrc',
+    '/etc/shadow',
+    'a/../../b.txt',
+    'C:\\Windows\\x.exe',
+    '\u0000nul.txt',
+    'x'.repeat(500) + '.pdf',
+    'ünïcødé 文件.docx',
+    '.',
+  ];
   const paths = new Set<string>();
   for (const fileName of hostile) {
-    const path = mediaFilePath(FOLDER, { chat: '../../4917600000001@s.whatsapp.net', messageId: `../ID${paths.size}`, timestamp: at, kind: 'document', mimetype: null, fileName });
+    const path = mediaFilePath(FOLDER, {
+      chat: '../../4917600000001@s.whatsapp.net',
+      messageId: `../ID${paths.size}`,
+      timestamp: at,
+      kind: 'document',
+      mimetype: null,
+      fileName,
+    });
     const inside = relative(FOLDER, path);
     assert.ok(!inside.startsWith('..') && !inside.includes('/../'), `${fileName} -> ${path} leaves the folder`);
     assert.equal(inside.split('/').length, 2, `${fileName} -> ${path}: one chat folder, then the file`);
@@ -41,7 +66,8 @@ test('names that come from WhatsApp cannot leave the folder, hide the file or cl
     paths.add(path);
   }
   assert.equal(paths.size, hostile.length, 'every message has its own file');
-  const same = (id: string) => mediaFilePath(FOLDER, { chat: 'a@s.whatsapp.net', messageId: id, timestamp: at, kind: 'document', mimetype: null, fileName: 'report.pdf' });
+  const same = (id: string) =>
+    mediaFilePath(FOLDER, { chat: 'a@s.whatsapp.net', messageId: id, timestamp: at, kind: 'document', mimetype: null, fileName: 'report.pdf' });
   assert.notEqual(same('ONE'), same('TWO'), 'the same name from two messages does not clash');
 });
 
@@ -62,7 +88,14 @@ function savedFiles(count: number, size: number, savedAt: (i: number) => number)
 }
 
 const DAY = 24 * 60 * 60 * 1000;
-const options = (o: Partial<{ keepDays: number; maxTotalBytes: number }>) => ({ download: true, folder: '/unused', maxBytes: 1e9, keepDays: 30, maxTotalBytes: 1e12, ...o });
+const options = (o: Partial<{ keepDays: number; maxTotalBytes: number }>) => ({
+  download: true,
+  folder: '/unused',
+  maxBytes: 1e9,
+  keepDays: 30,
+  maxTotalBytes: 1e12,
+  ...o,
+});
 
 test('retention removes files older than media_keep_days, and keeps everything with 0', async () => {
   const now = Date.now();
@@ -72,7 +105,10 @@ test('retention removes files older than media_keep_days, and keeps everything w
   assert.equal(files.totals().files, 6, 'media_keep_days 0 keeps everything');
   const retention = new MediaRetention({ files, options: options({ keepDays: 25 }), logger: pino({ level: 'silent' }) });
   await retention.schedule();
-  assert.deepEqual(paths.map((p) => existsSync(p)), [true, true, true, false, false, false]);
+  assert.deepEqual(
+    paths.map((p) => existsSync(p)),
+    [true, true, true, false, false, false],
+  );
   assert.deepEqual(files.totals(), { files: 3, bytes: 30 });
   assert.equal(files.find('M3'), null, 'a removed file is no longer served');
   assert.ok(files.find('M2'));
@@ -85,7 +121,13 @@ test('retention removes the oldest files first while the total exceeds media_max
   const retention = new MediaRetention({ files, options: options({ maxTotalBytes: 50_500 }), logger: pino({ level: 'silent' }) });
   await retention.schedule();
   assert.deepEqual(files.totals(), { files: 50, bytes: 50_000 });
-  assert.ok(paths.slice(0, 70).every((p) => !existsSync(p)), 'the 70 oldest are gone');
-  assert.ok(paths.slice(70).every((p) => existsSync(p)), 'the 50 newest stay');
+  assert.ok(
+    paths.slice(0, 70).every((p) => !existsSync(p)),
+    'the 70 oldest are gone',
+  );
+  assert.ok(
+    paths.slice(70).every((p) => existsSync(p)),
+    'the 50 newest stay',
+  );
   db.close();
 });

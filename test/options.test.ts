@@ -17,7 +17,16 @@ function optionsFile(content: string): string {
 
 test('valid options are parsed into the typed object', () => {
   const { options, problems } = loadOptions(
-    optionsFile(JSON.stringify({ webhook_enabled: true, webhook_url: 'http://homeassistant:8123/api/webhook/abc', webhook_token: 't0k', log_level: 'warning', forward_groups: false, forward_own_messages: true })),
+    optionsFile(
+      JSON.stringify({
+        webhook_enabled: true,
+        webhook_url: 'http://homeassistant:8123/api/webhook/abc',
+        webhook_token: 't0k',
+        log_level: 'warning',
+        forward_groups: false,
+        forward_own_messages: true,
+      }),
+    ),
   );
   assert.deepEqual(problems, []);
   assert.ok(options.webhook.state === 'on');
@@ -39,8 +48,16 @@ const broken: Array<[string, string, RegExp]> = [
   ['invalid JSON', '{"webhook_enabled": tru', /not valid JSON/],
   ['a JSON list', '[1,2]', /must hold a JSON object/],
   ['a wrong type', JSON.stringify({ webhook_enabled: 'yes' }), /Option 'webhook_enabled' must be true or false, not "yes"/],
-  ['an invalid URL', JSON.stringify({ webhook_enabled: true, webhook_url: 'homeassistant:8123 /hook' }), /Option 'webhook_url' .*is not a URL|must start with http/],
-  ['a non-http URL', JSON.stringify({ webhook_enabled: true, webhook_url: 'ftp://example.com/x' }), /Option 'webhook_url' must start with http:\/\/ or https:\/\//],
+  [
+    'an invalid URL',
+    JSON.stringify({ webhook_enabled: true, webhook_url: 'homeassistant:8123 /hook' }),
+    /Option 'webhook_url' .*is not a URL|must start with http/,
+  ],
+  [
+    'a non-http URL',
+    JSON.stringify({ webhook_enabled: true, webhook_url: 'ftp://example.com/x' }),
+    /Option 'webhook_url' must start with http:\/\/ or https:\/\//,
+  ],
   ['enabled without a URL', JSON.stringify({ webhook_enabled: true }), /Option 'webhook_url' is empty but 'webhook_enabled' is on/],
   ['an unknown log level', JSON.stringify({ log_level: 'verbose' }), /Option 'log_level' must be one of trace, debug, info, warning, error, not "verbose"/],
   ['a token that is not text', JSON.stringify({ webhook_enabled: true, webhook_url: 'http://x/y', webhook_token: 42 }), /Option 'webhook_token' must be text/],

@@ -16,7 +16,10 @@ const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : nu
 /** Starts an example receiver on a free port and resolves with the port once it says it listens. */
 function startExample(command: string, args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   let out = '';
-  const child = spawn(command, args, { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WEBHOOK_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WEBHOOK_TOKEN: TOKEN, WEBHOOK_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`example exited with ${code}: ${out}`)));
@@ -41,7 +44,10 @@ for (const [name, command, file] of [
       const good = new WebhookSender({ state: 'on', url, token: TOKEN, secret: SECRET }, createHttpClient());
       const result = await good.send({ deliveryId: 'msg_example', body: JSON.stringify(payload) });
       assert.equal(result.status, 204, example.output());
-      const forged = new WebhookSender({ state: 'on', url, token: TOKEN, secret: 'whsec_' + Buffer.from('another key').toString('base64') }, createHttpClient());
+      const forged = new WebhookSender(
+        { state: 'on', url, token: TOKEN, secret: 'whsec_' + Buffer.from('another key').toString('base64') },
+        createHttpClient(),
+      );
       assert.equal((await forged.send({ deliveryId: 'msg_forged', body: JSON.stringify(payload) })).status, 401);
       const wrongToken = new WebhookSender({ state: 'on', url, token: 'nope', secret: SECRET }, createHttpClient());
       assert.equal((await wrongToken.send({ deliveryId: 'msg_x', body: '{}' })).status, 401);
@@ -60,7 +66,9 @@ test("seed 001's Node and Python verification code accepts the bridge's X-Webhoo
     const request = receiver.requests[0]!;
     const signature = String(request.headers['x-webhook-signature']);
 
-    const { verifySignature } = createRequire(import.meta.url)('./fixtures/seed-001-verify.cjs') as { verifySignature: (p: string, s: string, k: string) => boolean };
+    const { verifySignature } = createRequire(import.meta.url)('./fixtures/seed-001-verify.cjs') as {
+      verifySignature: (p: string, s: string, k: string) => boolean;
+    };
     // The seed's Express example re-serialises req.body; the bridge's body is JSON.stringify output, so both agree.
     assert.equal(verifySignature(JSON.stringify(JSON.parse(request.body)), signature, 'your-secret'), true);
     assert.equal(verifySignature(request.body, signature, 'your-secret'), true);
@@ -76,7 +84,7 @@ test("seed 001's Node and Python verification code accepts the bridge's X-Webhoo
   }
 });
 
-test('the Node-RED flow\'s function accepts a real delivery, answers 204, and drops its repeat', async () => {
+test("the Node-RED flow's function accepts a real delivery, answers 204, and drops its repeat", async () => {
   const flow = JSON.parse(readFileSync(here('../docs/examples/node-red-flow.json'), 'utf8')) as Array<{ type: string; func?: string; wires: string[][] }>;
   const fn = flow.find((node) => node.type === 'function')!;
   const receiver = await TestReceiver.start();
@@ -97,7 +105,11 @@ test('the Node-RED flow\'s function accepts a real delivery, answers 204, and dr
     assert.equal(secondReply!.statusCode, 204);
     const [, refused] = run({ req: { headers: { 'x-webhook-token': 'wrong' } }, payload }, context);
     assert.equal(refused!.statusCode, 401);
-    assert.deepEqual(fn.wires.map((w) => w.length), [1, 1], 'two outputs: the message, the HTTP answer');
+    assert.deepEqual(
+      fn.wires.map((w) => w.length),
+      [1, 1],
+      'two outputs: the message, the HTTP answer',
+    );
   } finally {
     await receiver.close();
   }

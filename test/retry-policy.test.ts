@@ -35,6 +35,12 @@ test('the schedule starts fast and spaces out, with at most 20% jitter', () => {
 
 test('a message failing for three days is dead', () => {
   const created = 0;
-  assert.notEqual(nextAttemptAt(created, 3, null, GIVE_UP_AFTER_MS - 3600_000, () => 0), null);
-  assert.equal(nextAttemptAt(created, 40, null, GIVE_UP_AFTER_MS - 1000, () => 0.5), null);
+  assert.notEqual(
+    nextAttemptAt(created, 3, null, GIVE_UP_AFTER_MS - 3600_000, () => 0),
+    null,
+  );
+  assert.equal(
+    nextAttemptAt(created, 40, null, GIVE_UP_AFTER_MS - 1000, () => 0.5),
+    null,
+  );
 });

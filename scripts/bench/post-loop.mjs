@@ -8,8 +8,10 @@ const bodies = JSON.parse(readFileSync(bodiesFile, 'utf8'));
 const client = createHttpClient();
 const started = performance.now();
 let next = 0;
-await Promise.all(Array.from({ length: Number(lanesArg) }, async () => {
-  while (next < bodies.length) await postJson(client, url, bodies[next++], {});
-}));
+await Promise.all(
+  Array.from({ length: Number(lanesArg) }, async () => {
+    while (next < bodies.length) await postJson(client, url, bodies[next++], {});
+  }),
+);
 process.send({ kind: 'done', ms: performance.now() - started });
 process.exit(0);

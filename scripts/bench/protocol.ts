@@ -8,10 +8,7 @@ export type SimCommand =
   | { kind: 'stop' };
 
 export type SimReply =
-  | { kind: 'ready'; url: string }
-  | { kind: 'done' }
-  | { kind: 'sent'; startedAt: number; endedAt: number }
-  | { kind: 'receipts'; at: Record<string, number> };
+  { kind: 'ready'; url: string } | { kind: 'done' } | { kind: 'sent'; startedAt: number; endedAt: number } | { kind: 'receipts'; at: Record<string, number> };
 
 /** A clock shared by both processes (epoch ms with sub-ms precision). */
 export function now(): number {

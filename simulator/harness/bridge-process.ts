@@ -40,12 +40,27 @@ export class BridgeProcess {
   }
 
   /** Starts the daemon with an options.json in `dataDir` (a new temp dir by default). */
-  static async start(opts: { options: Record<string, unknown> | string | null; waUrl: string; dataDir?: string; env?: Record<string, string>; built?: boolean; nodeArgs?: string[] }): Promise<BridgeProcess> {
+  static async start(opts: {
+    options: Record<string, unknown> | string | null;
+    waUrl: string;
+    dataDir?: string;
+    env?: Record<string, string>;
+    built?: boolean;
+    nodeArgs?: string[];
+  }): Promise<BridgeProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
     if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
     // `built`: run dist/main.js as `npm start` and run.sh do in the image.
     const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.built ? [...START_FLAGS, `${ROOT}dist/main.js`] : ['--import', 'tsx', MAIN])], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        DATA_DIR: dataDir,
+        INGRESS_PORT: '0',
+        API_PORT: '0',
+        WA_WEBSOCKET_URL: opts.waUrl,
+        ...opts.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const bridge = new BridgeProcess(child, dataDir);

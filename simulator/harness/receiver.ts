@@ -85,7 +85,13 @@ export class TestReceiver {
 
   /** Resolves once `check()` holds, re-checked as each request arrives and as it is answered. */
   async waitFor(check: () => boolean, timeoutMs = 8000, what = 'receiver condition'): Promise<void> {
-    await waitForEvent(this.answered, ['request'], () => check() || undefined, timeoutMs, `${what} (${this.requests.length} accepted, ${this.failed.length} failed so far)`);
+    await waitForEvent(
+      this.answered,
+      ['request'],
+      () => check() || undefined,
+      timeoutMs,
+      `${what} (${this.requests.length} accepted, ${this.failed.length} failed so far)`,
+    );
   }
 
   waitForCount(n: number, timeoutMs?: number): Promise<void> {

@@ -11,7 +11,6 @@ export class StatusStream {
   private readonly controller = new AbortController();
   private readonly updates = new EventEmitter();
 
-
   static async open(baseUrl: string): Promise<StatusStream> {
     const stream = new StatusStream();
     const response = await fetch(new URL('api/events', baseUrl), { signal: stream.controller.signal });
@@ -50,7 +49,11 @@ export class StatusStream {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (block.includes('event: status') && data) this.deliver(JSON.parse(data) as StatusReport);
         }
       }

@@ -42,7 +42,11 @@ export function parseMediaRequest(body: Record<string, unknown>): MediaRequest |
   const voice = body.voice ?? false;
   if (typeof voice !== 'boolean') throw new SendError(400, "'voice' must be true or false.");
   if (voice && kind !== 'audio') throw new SendError(400, "'voice' goes with 'audio': a voice note is an audio file.");
-  if (caption && (kind === 'audio' || kind === 'sticker')) throw new SendError(400, `WhatsApp shows no caption on ${kind === 'audio' ? 'audio' : 'stickers'}: drop 'caption' (and 'text'), or send the text on its own.`);
+  if (caption && (kind === 'audio' || kind === 'sticker'))
+    throw new SendError(
+      400,
+      `WhatsApp shows no caption on ${kind === 'audio' ? 'audio' : 'stickers'}: drop 'caption' (and 'text'), or send the text on its own.`,
+    );
   const mimetype = optionalText(body, 'mimetype', 255);
   if (mimetype && !/^[\w.+-]+\/[\w.+-]+(\s*;.*)?$/.test(mimetype)) throw new SendError(400, "'mimetype' must look like type/subtype, e.g. image/jpeg.");
   return { kind, source: sourceOf(kind, body[kind]), caption, fileName: optionalText(body, 'file_name', 255), mimetype, voice };
@@ -67,7 +71,8 @@ function httpUrl(kind: OutgoingKind, text: string): URL {
   } catch {
     throw new SendError(400, `'${kind}.url' is not a URL: give the full address, e.g. http://homeassistant:8123/local/snapshot.jpg.`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SendError(400, `'${kind}.url' must start with http:// or https://, not ${url.protocol}//.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SendError(400, `'${kind}.url' must start with http:// or https://, not ${url.protocol}//.`);
   return url;
 }
 

@@ -34,7 +34,12 @@ const MAX_REDIRECTS = 3;
 export async function loadMedia(request: MediaRequest, limits: SourceLimits): Promise<LoadedMedia> {
   const { source } = request;
   if ('bytes' in source) {
-    return { content: source.bytes, size: source.bytes.length, detected: (await fileTypeFromBuffer(source.bytes))?.mime ?? null, release: async () => undefined };
+    return {
+      content: source.bytes,
+      size: source.bytes.length,
+      detected: (await fileTypeFromBuffer(source.bytes))?.mime ?? null,
+      release: async () => undefined,
+    };
   }
   if ('path' in source) return fromPath(request.kind, source.path, limits.allowedFolders);
   return fromUrl(request.kind, source.url, limits.maxDownloadBytes);

@@ -73,7 +73,8 @@ export class MessageApiServer implements Part {
     });
     app.get('/api/media/:id', this.authenticate, (req, res) => {
       const file = this.deps.mediaFile(String(req.params.id));
-      const gone = () => res.status(404).json({ error: `No saved file for message ${req.params.id}: it had none, was not downloaded, or was removed by retention.` });
+      const gone = () =>
+        res.status(404).json({ error: `No saved file for message ${req.params.id}: it had none, was not downloaded, or was removed by retention.` });
       if (!file) return gone();
       res.sendFile(file.path, { headers: { 'Content-Type': file.mimetype ?? 'application/octet-stream' }, dotfiles: 'allow' }, (error) => {
         if (error && !res.headersSent) gone();
@@ -84,7 +85,9 @@ export class MessageApiServer implements Part {
     });
     app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
       if (error.type === 'entity.too.large') {
-        res.status(413).json({ error: `The request is larger than ${Math.round(MAX_BODY_BYTES / 1024 / 1024)} MB: send a large file by "path" or "url" instead of "base64".` });
+        res.status(413).json({
+          error: `The request is larger than ${Math.round(MAX_BODY_BYTES / 1024 / 1024)} MB: send a large file by "path" or "url" instead of "base64".`,
+        });
         return;
       }
       if (error.status && error.status >= 400 && error.status < 500) {

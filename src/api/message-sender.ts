@@ -56,7 +56,8 @@ export class MessageSender {
         return { id };
       });
     } catch (error) {
-      if (error instanceof SendRefused && error.reason === 'full') throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
+      if (error instanceof SendRefused && error.reason === 'full')
+        throw new SendError(429, `Too many messages waiting to be sent (${error.message}); try again later.`);
       if (error instanceof SendRefused) throw new SendError(503, 'The app is stopping; send again once it is back.');
       throw error;
     } finally {
@@ -91,7 +92,8 @@ export class MessageSender {
 }
 
 function requiredText(text: unknown): string {
-  if (typeof text !== 'string' || text.trim() === '') throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker).");
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker).");
   if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
   return text;
 }

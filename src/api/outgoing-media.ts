@@ -26,12 +26,18 @@ const EXPECTED: Record<MediaRequest['kind'], string> = {
 export function mediaMessage(request: MediaRequest, media: LoadedMedia): AnyMessageContent {
   const { kind } = request;
   const limit = WHATSAPP_LIMITS[kind];
-  if (media.size > limit) throw new SendError(413, `The ${kind} is ${mb(media.size)} MB; WhatsApp takes at most ${mb(limit)} MB for ${kind === 'document' ? 'documents' : `${kind}s`}${kind === 'document' ? '' : ' (send it as a document instead)'}.`);
+  if (media.size > limit)
+    throw new SendError(
+      413,
+      `The ${kind} is ${mb(media.size)} MB; WhatsApp takes at most ${mb(limit)} MB for ${kind === 'document' ? 'documents' : `${kind}s`}${kind === 'document' ? '' : ' (send it as a document instead)'}.`,
+    );
   const mimetype = request.mimetype ?? media.detected ?? (kind === 'document' ? 'application/octet-stream' : null);
   if (!mimetype) throw new SendError(415, `Cannot tell what the ${kind} is: give 'mimetype', or send it as a document.`);
   const shown = media.detected ?? mimetype;
-  if (!ACCEPTS[kind](shown.split(';')[0]!.trim())) throw new SendError(415, `'${kind}' must be ${EXPECTED[kind]}, but the file is ${shown}: send it as a document, or pick the right key.`);
-  if (request.voice && !/ogg/.test(shown)) throw new SendError(415, `A voice note must be ogg/opus, but the file is ${shown}: convert it, or send it without 'voice'.`);
+  if (!ACCEPTS[kind](shown.split(';')[0]!.trim()))
+    throw new SendError(415, `'${kind}' must be ${EXPECTED[kind]}, but the file is ${shown}: send it as a document, or pick the right key.`);
+  if (request.voice && !/ogg/.test(shown))
+    throw new SendError(415, `A voice note must be ogg/opus, but the file is ${shown}: convert it, or send it without 'voice'.`);
   const caption = request.caption ?? undefined;
   switch (kind) {
     case 'image':

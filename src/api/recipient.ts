@@ -1,9 +1,6 @@
 import { isJidGroup, isLidUser, isPnUser, jidNormalizedUser } from '@whiskeysockets/baileys';
 
-export type Recipient =
-  | { kind: 'phone'; jid: string }
-  | { kind: 'lid'; jid: string }
-  | { kind: 'group'; jid: string };
+export type Recipient = { kind: 'phone'; jid: string } | { kind: 'lid'; jid: string } | { kind: 'group'; jid: string };
 
 /**
  * Reads the `to` of a send request: `+49 151 2345678`, digits, a phone JID, a LID JID or a
@@ -18,6 +15,9 @@ export function parseRecipient(to: unknown): Recipient | null {
     if (isPnUser(value)) return /^\d{6,15}(:\d+)?@s\.whatsapp\.net$/.test(value) ? { kind: 'phone', jid: jidNormalizedUser(value) } : null;
     return null;
   }
-  const digits = value.replace(/[\s().-]/g, '').replace(/^\+/, '').replace(/^00/, '');
+  const digits = value
+    .replace(/[\s().-]/g, '')
+    .replace(/^\+/, '')
+    .replace(/^00/, '');
   return /^\d{6,15}$/.test(digits) ? { kind: 'phone', jid: `${digits}@s.whatsapp.net` } : null;
 }

@@ -4,10 +4,7 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The webhook: off, asked for but misconfigured (its problems say why), or on. */
-export type WebhookOption =
-  | { state: 'off' }
-  | { state: 'invalid' }
-  | { state: 'on'; url: URL; token: string | null; secret: string | null };
+export type WebhookOption = { state: 'off' } | { state: 'invalid' } | { state: 'on'; url: URL; token: string | null; secret: string | null };
 
 /** Where the message API's token comes from; a refused option falls back to a generated token. */
 export type ApiTokenOption = { source: 'option'; value: string } | { source: 'generated' } | { source: 'refused'; reason: string };
@@ -90,7 +87,9 @@ export function loadOptions(path: string, context: OptionContext): ParsedOptions
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return failWhole(`The options file ${path} is not valid JSON (${(error as Error).message}). Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
+    return failWhole(
+      `The options file ${path} is not valid JSON (${(error as Error).message}). Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`,
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return failWhole(`The options file ${path} must hold a JSON object. Open the app's Configuration tab and press Save. ${WEBHOOK_OFF}`);
@@ -214,7 +213,11 @@ class OptionReader {
     try {
       url = new URL(value.trim());
     } catch {
-      return this.wrong(name, `"${value}" is not a URL. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`, null);
+      return this.wrong(
+        name,
+        `"${value}" is not a URL. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`,
+        null,
+      );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return this.wrong(name, `must start with http:// or https://, not ${url.protocol}//. ${WEBHOOK_OFF}`, null);

@@ -46,7 +46,6 @@ export class DeliveryLog {
   recent(limit = 50, destination?: DestinationName): DeliveryAttempt[] {
     return (destination ? this.recentRowsOf.all(destination, limit) : this.recentRows.all(limit)).map(toAttempt);
   }
-
 }
 
 interface LogRecord {

@@ -130,7 +130,17 @@ export class Dispatcher {
     // The row's new state and its log entry commit together: one transaction per attempt.
     const entry = this.deps.outbox.inTransaction(() => {
       const recorded = this.settle(row, outcome, result, now);
-      const attempt = { destination, at: now, messageId: row.messageId, chat: row.chat, attempt: row.attempts + 1, status: result.status, error: result.error, durationMs: result.durationMs, outcome: recorded };
+      const attempt = {
+        destination,
+        at: now,
+        messageId: row.messageId,
+        chat: row.chat,
+        attempt: row.attempts + 1,
+        status: result.status,
+        error: result.error,
+        durationMs: result.durationMs,
+        outcome: recorded,
+      };
       this.deps.log.record(attempt);
       return attempt;
     });
@@ -166,7 +176,9 @@ export class Dispatcher {
           outbox.scheduleRetry(row, attempt, at);
           recorded = 'retrying';
           if (attempt === 1 || attempt % 10 === 0) {
-            this.deps.logger.warn(`The ${destination} at ${sender.target} failed (${result.error}); message ${row.messageId} stays queued and is retried in ${Math.round((at - now) / 1000)} s.`);
+            this.deps.logger.warn(
+              `The ${destination} at ${sender.target} failed (${result.error}); message ${row.messageId} stays queued and is retried in ${Math.round((at - now) / 1000)} s.`,
+            );
           }
         }
         break;
@@ -174,13 +186,17 @@ export class Dispatcher {
       case 'dead':
         outbox.markDead(row, attempt);
         recorded = 'dead';
-        this.deps.logger.error(`The ${destination} at ${sender.target} rejected message ${row.messageId} with HTTP ${result.status}; it will not be retried (re-queue it from the page once the receiver is fixed).`);
+        this.deps.logger.error(
+          `The ${destination} at ${sender.target} rejected message ${row.messageId} with HTTP ${result.status}; it will not be retried (re-queue it from the page once the receiver is fixed).`,
+        );
         break;
       case 'gone':
         outbox.markDead(row, attempt);
         recorded = 'paused';
         this.pausedReason = `${sender.target} answered 410 Gone`;
-        this.deps.logger.error(`The ${destination} at ${sender.target} answered 410 Gone: delivery is paused until the app restarts or dead deliveries are re-queued.`);
+        this.deps.logger.error(
+          `The ${destination} at ${sender.target} answered 410 Gone: delivery is paused until the app restarts or dead deliveries are re-queued.`,
+        );
         break;
     }
     return recorded;

@@ -25,7 +25,13 @@ export function createHttpClient(timeoutMs = REQUEST_TIMEOUT_MS): AxiosInstance 
 }
 
 /** POSTs a JSON body; never throws: a network error or timeout comes back as `status: null`. */
-export async function postJson(client: AxiosInstance, url: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<AttemptResult> {
+export async function postJson(
+  client: AxiosInstance,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<AttemptResult> {
   const started = performance.now();
   try {
     const response = await client.post(url, body, { headers: { 'Content-Type': 'application/json', ...headers }, signal });

@@ -28,8 +28,14 @@ export class HaEventSender implements DeliverySender {
 
   send(delivery: Delivery, signal?: AbortSignal): Promise<AttemptResult> {
     const { event_type, data } = JSON.parse(delivery.body) as HaEventBody;
-    return postJson(this.client, `${this.supervisorUrl}/core/api/events/${encodeURIComponent(event_type)}`, JSON.stringify(data), {
-      Authorization: `Bearer ${this.supervisorToken}`,
-    }, signal);
+    return postJson(
+      this.client,
+      `${this.supervisorUrl}/core/api/events/${encodeURIComponent(event_type)}`,
+      JSON.stringify(data),
+      {
+        Authorization: `Bearer ${this.supervisorToken}`,
+      },
+      signal,
+    );
   }
 }

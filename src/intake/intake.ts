@@ -60,7 +60,9 @@ export class Intake {
         }
       });
     } catch (error) {
-      logger.error(`Could not store ${accepted.length} incoming message(s) in the state file: ${(error as Error).message}. Check free disk space in the data folder.`);
+      logger.error(
+        `Could not store ${accepted.length} incoming message(s) in the state file: ${(error as Error).message}. Check free disk space in the data folder.`,
+      );
       return;
     }
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);

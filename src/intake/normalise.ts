@@ -1,4 +1,13 @@
-import { getContentType, isJidGroup, isLidUser, isPnUser, jidDecode, jidNormalizedUser, normalizeMessageContent, type WAMessage } from '@whiskeysockets/baileys';
+import {
+  getContentType,
+  isJidGroup,
+  isLidUser,
+  isPnUser,
+  jidDecode,
+  jidNormalizedUser,
+  normalizeMessageContent,
+  type WAMessage,
+} from '@whiskeysockets/baileys';
 import type { ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
 import { mediaIn } from '../media/media-info.js';
 import { describeContent } from './message-content.js';

@@ -21,7 +21,11 @@ export class MediaFailure extends Error {
  * through a SHA-256 and a size limit into a hidden `.part` file beside it, which is renamed
  * only when the whole file arrived and matches the checksum the sender gave.
  */
-export async function downloadToFile(source: WAMessage, target: string, limits: { maxBytes: number; sha256: string | null }): Promise<{ size: number; sha256: string }> {
+export async function downloadToFile(
+  source: WAMessage,
+  target: string,
+  limits: { maxBytes: number; sha256: string | null },
+): Promise<{ size: number; sha256: string }> {
   const temp = join(dirname(target), `.${basename(target)}.part`);
   try {
     const stream = await downloadMediaMessage(source, 'stream', {});

@@ -138,7 +138,8 @@ export class MediaDownloader implements Part {
       }
       this.lastErrorText = failure.message;
       const level = failure.kind === 'disk' ? 'error' : 'warn';
-      const advice = failure.kind === 'disk' ? ` Free space in ${options.folder} or check that the folder can be written; the message is forwarded without its file.` : '';
+      const advice =
+        failure.kind === 'disk' ? ` Free space in ${options.folder} or check that the folder can be written; the message is forwarded without its file.` : '';
       this.deps.logger[level](`Media of message ${job.messageId} not saved: ${failure.message}.${advice}`);
       this.finish(job, { ...media, path: null, url: null, error: failure.message }, 0);
     }
@@ -165,7 +166,8 @@ export class MediaDownloader implements Part {
     const message: ForwardedMessage = { ...job.message, payload: { ...job.message.payload, media } };
     const byName = new Map(this.deps.destinations.map((d) => [d.name, d]));
     const released = this.deps.outbox.inTransaction(() => {
-      if (media.path) this.deps.files.add({ chat: job.chat, messageId: job.messageId, path: media.path, mimetype: media.mimetype, size: savedBytes, savedAt: Date.now() });
+      if (media.path)
+        this.deps.files.add({ chat: job.chat, messageId: job.messageId, path: media.path, mimetype: media.mimetype, size: savedBytes, savedAt: Date.now() });
       this.deps.jobs.remove(job);
       return this.deps.outbox.release(job.chat, job.messageId, (name, body) => byName.get(name)?.bodyFor(message) ?? body, Date.now());
     });

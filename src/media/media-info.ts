@@ -25,7 +25,8 @@ export interface MediaInMessage {
   kind: MediaKind;
   contentType: MediaContentType;
   /** The media part itself (keys, path, sizes), inside any view-once / ephemeral / caption wrapper. */
-  content: proto.Message.IImageMessage | proto.Message.IVideoMessage | proto.Message.IAudioMessage | proto.Message.IDocumentMessage | proto.Message.IStickerMessage;
+  content:
+    proto.Message.IImageMessage | proto.Message.IVideoMessage | proto.Message.IAudioMessage | proto.Message.IDocumentMessage | proto.Message.IStickerMessage;
   /** What the payload says before the file is saved: the sender's figures, `path`/`url`/`error` null. */
   payload: MediaPayload;
 }

@@ -28,7 +28,10 @@ const MAX_NAME_LENGTH = 80;
  * nothing a sender chooses can leave the folder, hide the file (leading dot) or clash with
  * another message's file (the id is in every name).
  */
-export function mediaFilePath(folder: string, p: { chat: string; messageId: string; timestamp: number; kind: MediaKind; mimetype: string | null; fileName: string | null }): string {
+export function mediaFilePath(
+  folder: string,
+  p: { chat: string; messageId: string; timestamp: number; kind: MediaKind; mimetype: string | null; fileName: string | null },
+): string {
   const chatFolder = safePart(p.chat.split('@')[0]!) || 'unknown';
   const day = new Date((p.timestamp || Date.now() / 1000) * 1000).toISOString().slice(0, 10);
   const ext = extensionFor(p.kind, p.mimetype, p.fileName);

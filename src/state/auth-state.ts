@@ -32,20 +32,14 @@ export interface SqliteAuthState {
  */
 export function useSqliteAuthState(db: Db): SqliteAuthState {
   const readCreds = db.prepare<[], { value: string }>('SELECT value FROM auth_creds WHERE id = 1');
-  const writeCreds = db.prepare<[string]>(
-    'INSERT INTO auth_creds (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value',
-  );
-  const readKey = db.prepare<[string, string], { value: string }>(
-    'SELECT value FROM auth_keys WHERE type = ? AND id = ?',
-  );
+  const writeCreds = db.prepare<[string]>('INSERT INTO auth_creds (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value');
+  const readKey = db.prepare<[string, string], { value: string }>('SELECT value FROM auth_keys WHERE type = ? AND id = ?');
   const writeKey = db.prepare<[string, string, string]>(
     'INSERT INTO auth_keys (type, id, value) VALUES (?, ?, ?) ON CONFLICT (type, id) DO UPDATE SET value = excluded.value',
   );
   const deleteKey = db.prepare<[string, string]>('DELETE FROM auth_keys WHERE type = ? AND id = ?');
   const readPairedAt = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'paired_at'");
-  const writePairedAt = db.prepare<[string]>(
-    "INSERT INTO meta (key, value) VALUES ('paired_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-  );
+  const writePairedAt = db.prepare<[string]>("INSERT INTO meta (key, value) VALUES ('paired_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   const wipeAll = db.transaction(() => {
     db.prepare('DELETE FROM auth_creds').run();
     db.prepare('DELETE FROM auth_keys').run();
@@ -53,9 +47,7 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
   });
 
   const stored = readCreds.get();
-  const creds: AuthenticationCreds = stored
-    ? (JSON.parse(stored.value, BufferJSON.reviver) as AuthenticationCreds)
-    : initAuthCreds();
+  const creds: AuthenticationCreds = stored ? (JSON.parse(stored.value, BufferJSON.reviver) as AuthenticationCreds) : initAuthCreds();
 
   const setKeys = db.transaction((data: SignalDataSet) => {
     for (const [type, entries] of Object.entries(data)) {
@@ -75,8 +67,7 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
           const row = readKey.get(type, id);
           if (!row) continue;
           const value = JSON.parse(row.value, BufferJSON.reviver);
-          found[id] =
-            type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value) : value;
+          found[id] = type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value) : value;
         }
         return found;
       },

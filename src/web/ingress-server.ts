@@ -113,7 +113,10 @@ export class IngressServer implements Part {
         res.status(404).json({ error: 'No QR code right now: the bridge is linked or still connecting.' });
         return;
       }
-      res.type('image/svg+xml').set('Cache-Control', 'no-store').send(await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
+      res
+        .type('image/svg+xml')
+        .set('Cache-Control', 'no-store')
+        .send(await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
     });
     app.get('/api/deliveries', (req, res) => {
       const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 50));

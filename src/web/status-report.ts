@@ -78,7 +78,14 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       dead: s.haEvents?.counts.dead ?? 0,
     },
     api: { port: s.api.port, token_source: s.api.tokenSource, token_hint: s.api.tokenHint },
-    media: { download: s.media.download, folder: s.media.folder, files: s.media.files, bytes: s.media.bytes, pending: s.media.pending, last_error: s.media.lastError },
+    media: {
+      download: s.media.download,
+      folder: s.media.folder,
+      files: s.media.files,
+      bytes: s.media.bytes,
+      pending: s.media.pending,
+      last_error: s.media.lastError,
+    },
     problems: s.problems,
   };
 }

@@ -169,7 +169,9 @@ export class WhatsAppConnection implements Part {
     const validFor = this.qrsThisSocket++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
     this.update({ state: 'qr', qr, qrExpiresAt: Date.now() + validFor, account: null });
     qrcodeTerminal.generate(qr, { small: true }, (drawing) => {
-      this.deps.logger.info(`Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:\n${drawing}`);
+      this.deps.logger.info(
+        `Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:\n${drawing}`,
+      );
     });
   }
 
@@ -203,7 +205,9 @@ export class WhatsAppConnection implements Part {
         this.failures++;
         const delay = reconnectDelayMs(this.failures, this.deps.random);
         const level = this.failures > 3 ? 'warn' : 'info';
-        logger[level](`WhatsApp connection lost: ${action.reason}${code ? ` (${code})` : ''}. Reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.failures}).`);
+        logger[level](
+          `WhatsApp connection lost: ${action.reason}${code ? ` (${code})` : ''}. Reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.failures}).`,
+        );
         this.update({ state: 'reconnecting', connectedSince: null, lastDisconnect, nextReconnectAt: Date.now() + delay });
         this.reconnectTimer = setTimeout(() => {
           this.reconnectTimer = null;

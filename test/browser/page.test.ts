@@ -76,7 +76,11 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
   const requested: string[] = [];
 
   before(async () => {
-    ({ sim, receiver, bridge: app } = await bridgeWithReceiver({
+    ({
+      sim,
+      receiver,
+      bridge: app,
+    } = await bridgeWithReceiver({
       simulator: { account: OWNER },
       respond: () => ({ status: 200, delayMs: 15 }),
       webhookPath: `/${SECRETS.path}`,
@@ -257,20 +261,32 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
   test('no token, signing secret or webhook path reaches the page or its API answers', async () => {
     assert.equal(receiver.requests.at(-1)?.headers['x-webhook-token'], SECRETS.token, 'the receiver did get the token');
     // (No named helper functions inside evaluate: tsx would wrap them in a __name() the page lacks.)
-    const { seen, scripts } = await page.evaluate(async (paths) => {
-      // Besides the API answers: every module the page loaded.
-      const scripts = performance.getEntriesByType('resource').map((entry) => entry.name).filter((url) => url.endsWith('.js'));
-      const answers = await Promise.all([...paths, ...scripts].map(async (path) => (await fetch(path)).text()));
-      return { seen: [document.documentElement.outerHTML, ...answers].join('\n'), scripts };
-    }, ['api/status', 'api/deliveries?limit=200', '']);
-    assert.ok(scripts.some((url) => url.endsWith('/js/main.js')), `modules read: ${scripts.join(', ')}`);
+    const { seen, scripts } = await page.evaluate(
+      async (paths) => {
+        // Besides the API answers: every module the page loaded.
+        const scripts = performance
+          .getEntriesByType('resource')
+          .map((entry) => entry.name)
+          .filter((url) => url.endsWith('.js'));
+        const answers = await Promise.all([...paths, ...scripts].map(async (path) => (await fetch(path)).text()));
+        return { seen: [document.documentElement.outerHTML, ...answers].join('\n'), scripts };
+      },
+      ['api/status', 'api/deliveries?limit=200', ''],
+    );
+    assert.ok(
+      scripts.some((url) => url.endsWith('/js/main.js')),
+      `modules read: ${scripts.join(', ')}`,
+    );
     for (const secret of Object.values(SECRETS)) assert.equal(seen.includes(secret), false, `${secret} leaked`);
     assert.equal(/SECRET/.test(seen), false);
   });
 
   test('every request stayed under the ingress prefix, and the page logged no errors', () => {
     assert.ok(requested.some((url) => url.endsWith('api/events')));
-    assert.deepEqual(requested.filter((url) => !url.startsWith(proxy.url)), []);
+    assert.deepEqual(
+      requested.filter((url) => !url.startsWith(proxy.url)),
+      [],
+    );
     assert.deepEqual(errors, []);
   });
 });
@@ -304,7 +320,10 @@ describe('options that need fixing', { skip: needsChromium || needsNginx }, () =
       await page.waitForSelector('#problems:not([hidden])');
       const shown = await page.$$eval('#problems-list li', (items) => items.map((li) => li.textContent));
       assert.equal(shown.length, 2);
-      assert.deepEqual(shown, app.problems.map((p) => p.message));
+      assert.deepEqual(
+        shown,
+        app.problems.map((p) => p.message),
+      );
       assert.equal(await page.getAttribute('#webhook-line', 'data-tone'), 'warn');
       assert.match((await page.textContent('#webhook-detail')) ?? '', /options have a problem/);
       await waitForState(page, 'qr');
@@ -327,7 +346,13 @@ describe('only the ingress proxy may connect', { skip: needsChromium || needsNgi
   before(async () => {
     sim = await WaSimulator.start();
     // Under the Supervisor the server listens on 0.0.0.0 and answers only 172.30.32.2.
-    const env = readEnvironment({ DATA_DIR: mkdtempSync(join(tmpdir(), 'wab-page-')), INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: sim.url, SUPERVISOR_TOKEN: 'x' });
+    const env = readEnvironment({
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'wab-page-')),
+      INGRESS_PORT: '0',
+      API_PORT: '0',
+      WA_WEBSOCKET_URL: sim.url,
+      SUPERVISOR_TOKEN: 'x',
+    });
     bridge = new Bridge({ env, parsed: parseOptions({}), logger: pino({ level: 'silent' }) });
     ({ ingressPort } = await bridge.start());
     proxy = await startIngressProxy({ upstreamPort: ingressPort });
@@ -347,7 +372,7 @@ describe('only the ingress proxy may connect', { skip: needsChromium || needsNgi
     try {
       const response = await page.goto(proxy.url);
       assert.equal(response?.status(), 403);
-      assert.match(await page.textContent('body') ?? '', /Forbidden/);
+      assert.match((await page.textContent('body')) ?? '', /Forbidden/);
     } finally {
       await page.close();
     }

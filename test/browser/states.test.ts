@@ -11,7 +11,14 @@ import { FakeApp, baseStatus } from './support/fake-app.js';
  * restarting...): the real ingress server and page behind nginx, with scripted status answers.
  */
 
-const me = { jid: '4915123456789@s.whatsapp.net', phone: '4915123456789', lid: null, name: 'Home Assistant', paired_at: Date.now() - 86_400_000, connected_since: Date.now() - 3_600_000 };
+const me = {
+  jid: '4915123456789@s.whatsapp.net',
+  phone: '4915123456789',
+  lid: null,
+  name: 'Home Assistant',
+  paired_at: Date.now() - 86_400_000,
+  connected_since: Date.now() - 3_600_000,
+};
 
 describe('failure states, each with what to do', { skip: needsChromium || needsNginx }, () => {
   let browser: Browser;
@@ -42,7 +49,14 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
   });
 
   test('WhatsApp unreachable: the reason and a live countdown to the next attempt', async () => {
-    fake.set(baseStatus({ state: 'reconnecting', me, last_disconnect: { code: 408, reason: 'connection timed out or lost', at: Date.now() }, next_reconnect_at: Date.now() + 9_000 }));
+    fake.set(
+      baseStatus({
+        state: 'reconnecting',
+        me,
+        last_disconnect: { code: 408, reason: 'connection timed out or lost', at: Date.now() },
+        next_reconnect_at: Date.now() + 9_000,
+      }),
+    );
     await page.waitForSelector('body[data-state="reconnecting"]');
     assert.match((await page.textContent('#state-detail')) ?? '', /connection timed out or lost \(code 408\).*internet connection/s);
     const seconds = async () => Number(/Next attempt in (\d+) s/.exec((await page.textContent('#countdown-line')) ?? '')?.[1]);
@@ -75,7 +89,17 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
 
   test('receiver paused (410) with dead deliveries: "Retry dead deliveries" re-queues them', async () => {
     const counters = { delivered: 40, queued: 2, retrying: 0, dead: 3, oldest_queued_age_s: 4000 };
-    const dead = { destination: 'webhook' as const, at: Date.now(), messageId: 'DEAD1', chat: '4917600000001@s.whatsapp.net', attempt: 1, status: 410, error: 'HTTP 410', durationMs: 9, outcome: 'paused' as const };
+    const dead = {
+      destination: 'webhook' as const,
+      at: Date.now(),
+      messageId: 'DEAD1',
+      chat: '4917600000001@s.whatsapp.net',
+      attempt: 1,
+      status: 410,
+      error: 'HTTP 410',
+      durationMs: 9,
+      outcome: 'paused' as const,
+    };
     fake.set(baseStatus({ state: 'connected', me, webhook: { ...baseStatus().webhook, paused: 'homeassistant:8123 answered 410 Gone', counters } }), [dead]);
     await page.waitForSelector('#webhook-line[data-tone="error"]');
     assert.equal(await page.textContent('#webhook-text'), 'Delivery paused.');
@@ -118,7 +142,10 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     await page.waitForFunction(() => /12 files, 3\.4 MB in \/media\/whatsapp, 1 downloading/.test(document.getElementById('media-line')!.textContent ?? ''));
     fake.set(baseStatus({ state: 'connected', me, media: { ...media, pending: 0, last_error: 'disk full: no space left in the media folder' } }), []);
     await page.waitForSelector('#media-line[data-tone="warn"]');
-    assert.match((await page.textContent('#media-line')) ?? '', /last problem: disk full: no space left in the media folder \(free space in \/media\/whatsapp or check the folder\)/);
+    assert.match(
+      (await page.textContent('#media-line')) ?? '',
+      /last problem: disk full: no space left in the media folder \(free space in \/media\/whatsapp or check the folder\)/,
+    );
     fake.set(baseStatus({ state: 'connected', me, media: { ...media, download: false } }), []);
     await page.waitForFunction(() => /'media_download' is off/.test(document.getElementById('media-line')!.textContent ?? ''));
   });
@@ -145,7 +172,9 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
   });
 
   test('keyboard and screen readers: labelled inputs, visible focus, a live region for the state', async () => {
-    const unlabelled = await page.$$eval('input, select, textarea', (els) => els.filter((el) => (el as HTMLInputElement).labels?.length === 0).map((el) => el.id));
+    const unlabelled = await page.$$eval('input, select, textarea', (els) =>
+      els.filter((el) => (el as HTMLInputElement).labels?.length === 0).map((el) => el.id),
+    );
     assert.deepEqual(unlabelled, []);
     // The code under way opened "Link with a phone number instead"; Enter on its summary toggles it.
     assert.equal(await page.$eval('#phone-link', (d) => (d as HTMLDetailsElement).open), true);
@@ -184,6 +213,9 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     const outside = requested.filter((url) => !url.startsWith(proxy.url) && !url.startsWith('data:'));
     assert.deepEqual(outside, []);
     // The stream outage above makes the browser log the failed reconnects (502 from the proxy).
-    assert.deepEqual(errors.filter((e) => !/502|ERR_/.test(e)), []);
+    assert.deepEqual(
+      errors.filter((e) => !/502|ERR_/.test(e)),
+      [],
+    );
   });
 });

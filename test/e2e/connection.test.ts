@@ -84,7 +84,11 @@ test('refused connections back off exponentially, then reconnect', async () => {
   try {
     s.sim.refuseConnections(4000);
     s.sim.closeSocket();
-    await s.bridge.status.waitFor((st) => st.state === 'connected' && s.states.filter((x) => x.state === 'reconnecting').length >= 3, 15_000, 'reconnect after refusals');
+    await s.bridge.status.waitFor(
+      (st) => st.state === 'connected' && s.states.filter((x) => x.state === 'reconnecting').length >= 3,
+      15_000,
+      'reconnect after refusals',
+    );
     const delays = s.states.filter((x) => x.state === 'reconnecting' && x.nextReconnectAt).map((x) => x.nextReconnectAt! - x.lastDisconnect!.at);
     assert.ok(delays.length >= 3, `delays ${delays}`);
     assert.ok(delays[2]! > delays[0]!, `backoff grows: ${delays.join(', ')} ms`);

@@ -43,7 +43,10 @@ for (const [name, options, message] of optionErrors) {
 test('the log is readable lines at the chosen level, with the QR only as a drawing and no secrets', async () => {
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
-  const bridge = await BridgeProcess.start({ options: webhookOptions(receiver.url, { webhook_token: 'TOKEN-SHOULD-NOT-APPEAR', webhook_secret: 'SECRET-SHOULD-NOT-APPEAR' }), waUrl: sim.url });
+  const bridge = await BridgeProcess.start({
+    options: webhookOptions(receiver.url, { webhook_token: 'TOKEN-SHOULD-NOT-APPEAR', webhook_secret: 'SECRET-SHOULD-NOT-APPEAR' }),
+    waUrl: sim.url,
+  });
   try {
     const stream = await StatusStream.open(bridge.ingressUrl);
     const qr = await stream.nextQr();
@@ -79,7 +82,7 @@ function assertAllDelivered(receiver: TestReceiver, ids: string[]) {
   for (const [id, webhookIds] of byId) assert.equal(webhookIds.size, 1, `duplicates of ${id} carry one webhook-id`);
 }
 
-test('SIGTERM mid-burst exits 0 within the Supervisor\'s 10 s and loses nothing', async (t) => {
+test("SIGTERM mid-burst exits 0 within the Supervisor's 10 s and loses nothing", async (t) => {
   const sim = await WaSimulator.start();
   const receiver = await TestReceiver.start();
   receiver.respondWith(() => ({ status: 200, delayMs: 20 })); // a slowish receiver, so work is in flight

@@ -11,7 +11,10 @@ import { pairedBridge } from '../support/paired-bridge.js';
  * reads (trigger.json.X, trigger.event.data.X, event_data keys) is one the bridge really sends,
  * taken from a real run through the simulator.
  */
-const DOCS = ['DOCS.md', 'README.md', 'docs/architecture.md'].map((path) => ({ path, text: readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8') }));
+const DOCS = ['DOCS.md', 'README.md', 'docs/architecture.md'].map((path) => ({
+  path,
+  text: readFileSync(fileURLToPath(new URL(`../../${path}`, import.meta.url)), 'utf8'),
+}));
 /** Home Assistant's `!secret name` tag, as a plain string. */
 const HA_SCHEMA = CORE_SCHEMA.withTags(defineScalarTag('!secret', { resolve: (name: string) => `secret:${name}`, identify: () => false }));
 
@@ -33,9 +36,24 @@ before(async () => {
   try {
     const alice = sim.contact({ phone: '4917600000071', pushName: 'Alice' });
     const original = await sim.sendText(alice, 'garage');
-    await sim.sendMessage(alice, { extendedTextMessage: { text: 'and the lights?', contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } } } });
+    await sim.sendMessage(alice, {
+      extendedTextMessage: {
+        text: 'and the lights?',
+        contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } },
+      },
+    });
     const bytes = new Uint8Array(32);
-    await sim.sendMessage(alice, { imageMessage: { url: 'https://mmg.whatsapp.net/x', directPath: '/x', mediaKey: bytes, fileSha256: bytes, fileEncSha256: bytes, fileLength: 9, mimetype: 'image/jpeg' } });
+    await sim.sendMessage(alice, {
+      imageMessage: {
+        url: 'https://mmg.whatsapp.net/x',
+        directPath: '/x',
+        mediaKey: bytes,
+        fileSha256: bytes,
+        fileEncSha256: bytes,
+        fileLength: 9,
+        mimetype: 'image/jpeg',
+      },
+    });
     await receiver.waitForCount(3);
     await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message').length >= 2);
     real.webhook = receiver.accepted[1];
@@ -49,7 +67,7 @@ before(async () => {
 });
 
 describe('documentation examples', () => {
-  test('every YAML example parses (with Home Assistant\'s !secret)', () => {
+  test("every YAML example parses (with Home Assistant's !secret)", () => {
     const blocks = codeBlocks('yaml');
     assert.ok(blocks.length >= 6, `found ${blocks.length} YAML examples`);
     for (const { path, code } of blocks) assert.doesNotThrow(() => load(code, { schema: HA_SCHEMA }), `${path}:\n${code}`);
@@ -68,7 +86,10 @@ describe('documentation examples', () => {
       if (!eventType) continue;
       const data = eventType === 'whatsapp_bridge_connection' ? real.connection : real.message;
       assert.ok(['whatsapp_message', 'whatsapp_bridge_connection'].includes(eventType), `${path}: unknown event ${eventType}`);
-      const fields = [...Object.keys(doc.triggers!.find((t) => t.event_data)?.event_data ?? {}), ...[...code.matchAll(/trigger\.event\.data\.(\w+)/g)].map((m) => m[1]!)];
+      const fields = [
+        ...Object.keys(doc.triggers!.find((t) => t.event_data)?.event_data ?? {}),
+        ...[...code.matchAll(/trigger\.event\.data\.(\w+)/g)].map((m) => m[1]!),
+      ];
       for (const field of fields) assert.ok(field in data, `${path}: ${eventType} has no field '${field}' (${Object.keys(data)})`);
     }
   });
@@ -104,7 +125,9 @@ describe('documentation examples', () => {
 
   test('the rest_command example posts to the message API port with the fields it accepts', () => {
     const block = codeBlocks('yaml').find(({ code }) => code.includes('rest_command:'))!;
-    const command = (load(block.code, { schema: HA_SCHEMA }) as { rest_command: Record<string, { url: string; payload: string; headers: Record<string, string> }> }).rest_command.whatsapp_send!;
+    const command = (
+      load(block.code, { schema: HA_SCHEMA }) as { rest_command: Record<string, { url: string; payload: string; headers: Record<string, string> }> }
+    ).rest_command.whatsapp_send!;
     assert.match(command.url, /^http:\/\/[\w-]+:8080\/api\/send$/);
     const config = load(readFileSync(fileURLToPath(new URL('../../config.yaml', import.meta.url)), 'utf8')) as { ports: Record<string, unknown> };
     assert.ok('8080/tcp' in config.ports);

@@ -61,23 +61,66 @@ describe('forwarding through the real stack', () => {
   });
 
   const mediaKey = new Uint8Array(32).fill(7);
-  const media = { url: 'https://mmg.whatsapp.net/x', mediaKey, fileSha256: new Uint8Array(32).fill(1), fileEncSha256: new Uint8Array(32).fill(2), fileLength: 1234, directPath: '/x' };
+  const media = {
+    url: 'https://mmg.whatsapp.net/x',
+    mediaKey,
+    fileSha256: new Uint8Array(32).fill(1),
+    fileEncSha256: new Uint8Array(32).fill(2),
+    fileLength: 1234,
+    directPath: '/x',
+  };
   const kinds: Array<[string, proto.IMessage, string, string]> = [
     ['extended text', { extendedTextMessage: { text: 'See https://example.com' } }, 'text', 'See https://example.com'],
-    ['image with caption', { imageMessage: { ...media, mimetype: 'image/jpeg', caption: 'Our cat', jpegThumbnail: new Uint8Array([1, 2, 3]) } }, 'image', 'Our cat'],
+    [
+      'image with caption',
+      { imageMessage: { ...media, mimetype: 'image/jpeg', caption: 'Our cat', jpegThumbnail: new Uint8Array([1, 2, 3]) } },
+      'image',
+      'Our cat',
+    ],
     ['image without caption', { imageMessage: { ...media, mimetype: 'image/jpeg' } }, 'image', 'Image'],
     ['video with caption', { videoMessage: { ...media, mimetype: 'video/mp4', caption: 'Holiday', seconds: 12 } }, 'video', 'Holiday'],
     ['voice message', { audioMessage: { ...media, mimetype: 'audio/ogg; codecs=opus', ptt: true, seconds: 5 } }, 'audio', 'Voice message (5 s)'],
     ['document', { documentMessage: { ...media, mimetype: 'application/pdf', fileName: 'invoice.pdf' } }, 'document', 'invoice.pdf'],
-    ['document with caption', { documentWithCaptionMessage: { message: { documentMessage: { ...media, mimetype: 'application/pdf', fileName: 'a.pdf', caption: 'The contract' } } } }, 'document', 'The contract'],
+    [
+      'document with caption',
+      { documentWithCaptionMessage: { message: { documentMessage: { ...media, mimetype: 'application/pdf', fileName: 'a.pdf', caption: 'The contract' } } } },
+      'document',
+      'The contract',
+    ],
     ['sticker', { stickerMessage: { ...media, mimetype: 'image/webp' } }, 'sticker', 'Sticker'],
     ['location', { locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405, name: 'Berlin' } }, 'location', 'Location: 52.52, 13.405 (Berlin)'],
-    ['contact card', { contactMessage: { displayName: 'Carol', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Carol\nTEL:+4915100000\nEND:VCARD' } }, 'contact', 'Contact: Carol'],
-    ['poll', { pollCreationMessageV3: { name: 'Pizza?', options: [{ optionName: 'Yes' }, { optionName: 'No' }], selectableOptionsCount: 1 } }, 'poll', 'Poll: Pizza? (Yes / No)'],
+    [
+      'contact card',
+      { contactMessage: { displayName: 'Carol', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Carol\nTEL:+4915100000\nEND:VCARD' } },
+      'contact',
+      'Contact: Carol',
+    ],
+    [
+      'poll',
+      { pollCreationMessageV3: { name: 'Pizza?', options: [{ optionName: 'Yes' }, { optionName: 'No' }], selectableOptionsCount: 1 } },
+      'poll',
+      'Poll: Pizza? (Yes / No)',
+    ],
     ['button reply', { buttonsResponseMessage: { selectedButtonId: 'b1', selectedDisplayText: 'Turn on' } }, 'button_reply', 'Turn on'],
-    ['list reply', { listResponseMessage: { title: 'Living room', listType: proto.Message.ListResponseMessage.ListType.SINGLE_SELECT, singleSelectReply: { selectedRowId: 'r1' } } }, 'list_reply', 'Living room'],
+    [
+      'list reply',
+      {
+        listResponseMessage: {
+          title: 'Living room',
+          listType: proto.Message.ListResponseMessage.ListType.SINGLE_SELECT,
+          singleSelectReply: { selectedRowId: 'r1' },
+        },
+      },
+      'list_reply',
+      'Living room',
+    ],
     ['ephemeral text', { ephemeralMessage: { message: { extendedTextMessage: { text: 'disappearing' } } } }, 'text', 'disappearing'],
-    ['view-once image', { viewOnceMessageV2: { message: { imageMessage: { ...media, mimetype: 'image/jpeg', caption: 'once', viewOnce: true } } } }, 'image', 'once'],
+    [
+      'view-once image',
+      { viewOnceMessageV2: { message: { imageMessage: { ...media, mimetype: 'image/jpeg', caption: 'once', viewOnce: true } } } },
+      'image',
+      'once',
+    ],
   ];
   for (const [name, message, type, content] of kinds) {
     test(`${name}: type "${type}", content "${content}"`, async () => {
@@ -111,10 +154,19 @@ describe('forwarding through the real stack', () => {
   test('a quoted reply and a reaction name the message they refer to', async () => {
     const original = await roundTrip(s, () => s.sim.sendText(alice, 'Is the door locked?'));
     const reply = await roundTrip(s, () =>
-      s.sim.sendMessage(bob, { extendedTextMessage: { text: 'Yes', contextInfo: { stanzaId: original.id, participant: original.sender, quotedMessage: { conversation: 'Is the door locked?' } } } }),
+      s.sim.sendMessage(bob, {
+        extendedTextMessage: {
+          text: 'Yes',
+          contextInfo: { stanzaId: original.id, participant: original.sender, quotedMessage: { conversation: 'Is the door locked?' } },
+        },
+      }),
     );
     assert.equal(reply.quoted_id, original.id);
-    const reaction = await roundTrip(s, () => s.sim.sendMessage(bob, { reactionMessage: { key: { remoteJid: original.chat, id: original.id, fromMe: false }, text: '👍', senderTimestampMs: Date.now() } }));
+    const reaction = await roundTrip(s, () =>
+      s.sim.sendMessage(bob, {
+        reactionMessage: { key: { remoteJid: original.chat, id: original.id, fromMe: false }, text: '👍', senderTimestampMs: Date.now() },
+      }),
+    );
     assert.equal(reaction.type, 'reaction');
     assert.equal(reaction.content, '👍');
     assert.equal(reaction.quoted_id, original.id);
@@ -124,8 +176,16 @@ describe('forwarding through the real stack', () => {
     const before = s.receiver.requests.length;
     const target = await roundTrip(s, () => s.sim.sendText(alice, 'typo'));
     const skipped = [
-      await s.sim.sendMessage(alice, { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: target.id, remoteJid: target.chat, fromMe: false }, editedMessage: { conversation: 'fixed' } } }),
-      await s.sim.sendMessage(alice, { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id: target.id, remoteJid: target.chat, fromMe: false } } }),
+      await s.sim.sendMessage(alice, {
+        protocolMessage: {
+          type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+          key: { id: target.id, remoteJid: target.chat, fromMe: false },
+          editedMessage: { conversation: 'fixed' },
+        },
+      }),
+      await s.sim.sendMessage(alice, {
+        protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id: target.id, remoteJid: target.chat, fromMe: false } },
+      }),
       await s.sim.sendText(alice, 'garbled', { undecryptable: true }),
     ];
     await s.sim.waitForAcks(skipped.map((r) => r.id));
@@ -161,7 +221,10 @@ describe('filters', () => {
       const inGroup = await s.sim.sendText(alice, 'in the group', { group });
       await s.sim.waitForAcks([inGroup.id]);
       const direct = await roundTrip(s, () => s.sim.sendText(alice, 'direct'));
-      assert.deepEqual(s.receiver.accepted.map((p) => p.id), [direct.id]);
+      assert.deepEqual(
+        s.receiver.accepted.map((p) => p.id),
+        [direct.id],
+      );
     } finally {
       await s.close();
     }

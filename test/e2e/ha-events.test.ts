@@ -11,7 +11,11 @@ async function setup() {
   const paired = await pairedBridge({ options: { ha_event_enabled: true, media_download: false }, env }); // the image below has made-up keys: nothing to fetch
   const { sim, receiver, bridge } = paired;
   return {
-    sim, receiver, supervisor, events, bridge,
+    sim,
+    receiver,
+    supervisor,
+    events,
+    bridge,
     async close() {
       await paired.close();
       await supervisor.close();
@@ -23,7 +27,18 @@ test('each forwarded message fires whatsapp_message with the payload minus raw, 
   const s = await setup();
   try {
     const alice = s.sim.contact({ phone: '4917600000051', pushName: 'Alice' });
-    const { id } = await s.sim.sendMessage(alice, { imageMessage: { caption: 'the garden', mimetype: 'image/jpeg', url: 'https://mmg.whatsapp.net/x', mediaKey: new Uint8Array(32), fileSha256: new Uint8Array(32), fileEncSha256: new Uint8Array(32), fileLength: 10, directPath: '/x' } });
+    const { id } = await s.sim.sendMessage(alice, {
+      imageMessage: {
+        caption: 'the garden',
+        mimetype: 'image/jpeg',
+        url: 'https://mmg.whatsapp.net/x',
+        mediaKey: new Uint8Array(32),
+        fileSha256: new Uint8Array(32),
+        fileEncSha256: new Uint8Array(32),
+        fileLength: 10,
+        directPath: '/x',
+      },
+    });
     await s.supervisor.waitFor(() => s.events('whatsapp_message').some((e) => e.id === id));
     await s.receiver.waitFor(() => s.receiver.accepted.some((p) => p.id === id));
     const event = s.events('whatsapp_message').find((e) => e.id === id);
@@ -65,7 +80,10 @@ test('a Home Assistant restart (Supervisor down) loses no event and keeps their 
     await s.receiver.waitFor(() => s.receiver.accepted.length >= 50, 8000, 'webhook keeps flowing');
     await s.supervisor.listen();
     await s.supervisor.waitFor(() => s.events('whatsapp_message').length >= 50, 10_000, 'events after the restart');
-    assert.deepEqual(s.events('whatsapp_message').map((e) => e.id), ids);
+    assert.deepEqual(
+      s.events('whatsapp_message').map((e) => e.id),
+      ids,
+    );
   } finally {
     await s.close();
   }

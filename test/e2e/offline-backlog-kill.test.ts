@@ -25,17 +25,23 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
     const backlog = await sim.sendMany(300, (i) => ({ from: i % 3 ? alice : bob, text: `backlog ${i}` }));
     const inBacklog = new Set(backlog);
     let receipted = 0;
-    const fiftyReceipted = new Promise<void>((resolve) => sim.events.on('receipt', (r) => {
-      receipted += r.ids.filter((id) => inBacklog.has(id)).length;
-      if (receipted >= 50) resolve();
-    }));
+    const fiftyReceipted = new Promise<void>((resolve) =>
+      sim.events.on('receipt', (r) => {
+        receipted += r.ids.filter((id) => inBacklog.has(id)).length;
+        if (receipted >= 50) resolve();
+      }),
+    );
     bridge = await startDaemon({ sim, receiver, dataDir: bridge.dataDir });
     await fiftyReceipted;
     await bridge.kill('SIGKILL');
     const receiptedAtKill = new Set(sim.recorded.receipts.flatMap((r) => r.ids).filter((id) => inBacklog.has(id)));
     const committed = new Set(committedMessageIds(bridge.dataDir));
     t.diagnostic(`at the kill: ${receiptedAtKill.size} receipted, ${committed.size} committed`);
-    assert.deepEqual([...receiptedAtKill].filter((id) => !committed.has(id)), [], 'WhatsApp has receipts for messages the outbox does not have');
+    assert.deepEqual(
+      [...receiptedAtKill].filter((id) => !committed.has(id)),
+      [],
+      'WhatsApp has receipts for messages the outbox does not have',
+    );
 
     // Restart; a live message from each chat arrives while the rest of the backlog is processed.
     bridge = await startDaemon({ sim, receiver, dataDir: bridge.dataDir });
@@ -48,9 +54,16 @@ test('kill -9 while the offline backlog is processed loses nothing, and live mes
     const arrived = [...new Set(receiver.accepted.map((p) => p.id))];
     const lost = backlog.filter((id) => !arrived.includes(id));
     assert.deepEqual(lost, [], `${lost.length} of 300 lost`);
-    for (const [who, contact, liveId] of [['alice', alice, live[0]], ['bob', bob, live[1]]] as const) {
+    for (const [who, contact, liveId] of [
+      ['alice', alice, live[0]],
+      ['bob', bob, live[1]],
+    ] as const) {
       const sentOrder = [...backlog.filter((_, i) => (i % 3 ? alice : bob) === contact), liveId];
-      assert.deepEqual(arrived.filter((id) => sentOrder.includes(id)), sentOrder, `${who}'s messages in the order sent`);
+      assert.deepEqual(
+        arrived.filter((id) => sentOrder.includes(id)),
+        sentOrder,
+        `${who}'s messages in the order sent`,
+      );
     }
   } finally {
     stream?.close();

@@ -72,7 +72,12 @@ describe('sending media: every refusal is a 4xx/502 JSON error that says what to
     ['an unknown source', { image: { file: '/media/x.png' } }, 400, /must be \{"path"/],
     ['a PDF given as image', { image: { path: 'MEDIA/snapshots/invoice.pdf' } }, 415, /'image' must be a JPEG or PNG image, but the file is application\/pdf/],
     ['a voice note that is not ogg', { audio: { base64: PNG.toString('base64') }, voice: true }, 415, /must be an audio file|voice note must be ogg/],
-    ['a sticker over WhatsApp\'s limit', { sticker: { base64: Buffer.alloc(1024 * 1024 + 10, 7).toString('base64') }, mimetype: 'image/webp' }, 413, /WhatsApp takes at most 1 MB/],
+    [
+      "a sticker over WhatsApp's limit",
+      { sticker: { base64: Buffer.alloc(1024 * 1024 + 10, 7).toString('base64') }, mimetype: 'image/webp' },
+      413,
+      /WhatsApp takes at most 1 MB/,
+    ],
     ['a caption on audio', { audio: { base64: PNG.toString('base64') }, caption: 'hi' }, 400, /no caption on audio/],
     ['voice without audio', { image: { base64: PNG.toString('base64') }, voice: true }, 400, /'voice' goes with 'audio'/],
     ['a caption without a file', { text: 'x', caption: 'y' }, 400, /'caption' goes with a media key/],

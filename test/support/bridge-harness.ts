@@ -22,10 +22,21 @@ export interface InProcessBridge {
 }
 
 /** The bridge in this process, against a simulator URL, with options as options.json would hold them. */
-export async function startBridge(opts: { waUrl: string; options: Record<string, unknown>; dataDir?: string; env?: Record<string, string>; keepAliveIntervalMs?: number }): Promise<InProcessBridge> {
+export async function startBridge(opts: {
+  waUrl: string;
+  options: Record<string, unknown>;
+  dataDir?: string;
+  env?: Record<string, string>;
+  keepAliveIntervalMs?: number;
+}): Promise<InProcessBridge> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
   // Tests that play the Supervisor (SUPERVISOR_TOKEN set) still reach the servers on loopback.
-  const env = { ...readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env }), ingressHost: '127.0.0.1', ingressAllowedClient: '127.0.0.1', apiHost: '127.0.0.1' };
+  const env = {
+    ...readEnvironment({ DATA_DIR: dataDir, INGRESS_PORT: '0', API_PORT: '0', WA_WEBSOCKET_URL: opts.waUrl, ...opts.env }),
+    ingressHost: '127.0.0.1',
+    ingressAllowedClient: '127.0.0.1',
+    apiHost: '127.0.0.1',
+  };
   const parsed = parseOptions(opts.options, { supervisorAvailable: env.supervisorToken !== null });
   const bridge = new Bridge({ env, parsed, logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
   const { ingressPort, apiPort } = await bridge.start();

@@ -130,7 +130,13 @@ function freePort(): Promise<number> {
 }
 
 /** Tries to connect until nginx accepts, failing early if it exits. */
-async function waitUntilListening(port: number, child: ChildProcess, exited: Promise<number | null>, timeoutMs: number, diagnostics: () => string): Promise<void> {
+async function waitUntilListening(
+  port: number,
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  diagnostics: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let gone = false;
   void exited.then(() => (gone = true));

@@ -74,11 +74,15 @@ export interface DaemonOptions {
   receiver: TestReceiver;
   /** A state directory to start on (a restart); a new one by default. */
   dataDir?: string;
+  /** Options over webhookOptions' defaults. */
+  options?: Record<string, unknown>;
+  /** Extra environment, e.g. NODE_EXTRA_CA_CERTS for the simulator's media host. */
+  env?: Record<string, string>;
 }
 
 /** The daemon as a child process (BridgeProcess), forwarding to the receiver; returns once it listens. */
 export function startDaemon(opts: DaemonOptions): Promise<BridgeProcess> {
-  return BridgeProcess.start({ options: webhookOptions(opts.receiver.url), waUrl: opts.sim.url, dataDir: opts.dataDir });
+  return BridgeProcess.start({ options: webhookOptions(opts.receiver.url, opts.options), waUrl: opts.sim.url, dataDir: opts.dataDir, env: opts.env });
 }
 
 /** The same, once connected: paired from its QR first, unless its state holds a pairing already. */

@@ -6,7 +6,10 @@ import { DATABASE_FILE } from '../../src/state/database.js';
 export function committedMessageIds(dataDir: string): string[] {
   const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
-    return db.prepare<[], { id: string }>('SELECT id FROM seen_messages').all().map((r) => r.id);
+    return db
+      .prepare<[], { id: string }>('SELECT id FROM seen_messages')
+      .all()
+      .map((r) => r.id);
   } finally {
     db.close();
   }

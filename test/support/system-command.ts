@@ -29,9 +29,7 @@ export function systemCommand(command: string, debianPackage: string): SystemCom
 
   const install = `apt-get install -y ${debianPackage}`;
   const elsewhere = isAbsolute(command) ? undefined : SBIN_DIRS.map((dir) => join(dir, command)).find(isExecutableFile);
-  const reason = elsewhere
-    ? `needs ${command} on PATH (it is at ${elsewhere}: add ${dirname(elsewhere)} to PATH)`
-    : `needs ${basename(command)} (${install})`;
+  const reason = elsewhere ? `needs ${command} on PATH (it is at ${elsewhere}: add ${dirname(elsewhere)} to PATH)` : `needs ${basename(command)} (${install})`;
   if (underCi()) {
     throw new Error(`CI=${process.env.CI ?? ''}: tests may not skip, but this one ${reason}; .ci/run installs it`);
   }

@@ -64,7 +64,14 @@ export class FakeApp {
 
   /** Listens on 127.0.0.1 (a free port, or the one it had before a stop). */
   async start(): Promise<number> {
-    this.server = new IngressServer({ host: '127.0.0.1', port: this.port, allowedClient: '127.0.0.1', actions: this.actions, bus: this.bus, logger: pino({ level: 'silent' }) });
+    this.server = new IngressServer({
+      host: '127.0.0.1',
+      port: this.port,
+      allowedClient: '127.0.0.1',
+      actions: this.actions,
+      bus: this.bus,
+      logger: pino({ level: 'silent' }),
+    });
     await this.server.start();
     this.port = this.server.port;
     return this.port;

@@ -60,6 +60,8 @@ export function hash(text) {
 
 /** "ABCD1234" -> "ABCD-1234". */
 export function groupCode(code) {
-  const c = String(code).replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+  const c = String(code)
+    .replace(/[^0-9A-Za-z]/g, '')
+    .toUpperCase();
   return c.length === 8 ? `${c.slice(0, 4)}-${c.slice(4)}` : c;
 }

@@ -11,7 +11,9 @@ function mediaLine(m) {
   if (!m.download) return `not saved ('media_download' is off): messages carry only what WhatsApp says about their files`;
   const size = m.bytes < 1024 * 1024 ? `${Math.round(m.bytes / 1024)} kB` : `${(m.bytes / 1024 / 1024).toFixed(1)} MB`;
   const waiting = m.pending ? `, ${m.pending} downloading` : '';
-  const failed = m.last_error ? ` · last problem: ${m.last_error}${/disk full|not writable/.test(m.last_error) ? ` (free space in ${m.folder} or check the folder)` : ''}` : '';
+  const failed = m.last_error
+    ? ` · last problem: ${m.last_error}${/disk full|not writable/.test(m.last_error) ? ` (free space in ${m.folder} or check the folder)` : ''}`
+    : '';
   return `${m.files} ${m.files === 1 ? 'file' : 'files'}, ${size} in ${m.folder}${waiting}${failed}`;
 }
 

@@ -48,7 +48,10 @@ function expireResult(healthText) {
 
 export function renderWebhook(status, deliveries) {
   const w = status.webhook;
-  const health = webhookHealth(status, deliveries.filter((d) => d.destination === 'webhook'));
+  const health = webhookHealth(
+    status,
+    deliveries.filter((d) => d.destination === 'webhook'),
+  );
   expireResult(health.text);
   $('webhook-line').dataset.tone = health.tone;
   setText('webhook-text', health.text);
