@@ -64,7 +64,14 @@ export async function benchMedia(progress: (what: string) => void, nodeArgs: str
     const saved = receiver.accepted.at(-1)?.media;
     if (!saved?.path || saved.size !== VIDEO_BYTES) throw new Error(`the video was not saved: ${JSON.stringify(saved)}`);
     const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
-    return { photos: PHOTOS, photosPerSecond: Math.round((PHOTOS * 1000) / photosMs), videoMb: mb(VIDEO_BYTES), videoSeconds, rssBeforeMb: mb(rssBefore), rssPeakGrowthMb: mb(peak - rssBefore) };
+    return {
+      photos: PHOTOS,
+      photosPerSecond: Math.round((PHOTOS * 1000) / photosMs),
+      videoMb: mb(VIDEO_BYTES),
+      videoSeconds,
+      rssBeforeMb: mb(rssBefore),
+      rssPeakGrowthMb: mb(peak - rssBefore),
+    };
   } finally {
     status.close();
     await bridge.kill('SIGTERM');
