@@ -25,6 +25,7 @@ import { samplePayload } from './payload/sample-payload.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
 import type { Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
+import { StorageWatch } from './state/storage-watch.js';
 import { IngressServer, type IngressActions } from './web/ingress-server.js';
 import { buildStatusReport } from './web/status-report.js';
 import { WhatsAppConnection } from './whatsapp/connection.js';
@@ -53,6 +54,7 @@ interface Core {
   messageApi: MessageApiServer;
   mediaFiles: MediaFiles;
   mediaDownloader: MediaDownloader;
+  storage: StorageWatch;
 }
 
 /** The parts of a running bridge, wired to each other over the state file and the bus. */
@@ -135,11 +137,15 @@ export class Bridge {
       logger,
     });
 
+    const storage = new StorageWatch({ db, dataDir: env.dataDir, bus, logger, resume: () => connection.renew() });
+
     const recent = new RecentMessages();
     const sentIds = new SentMessageIds();
     const intake = new Intake({
       outbox,
       destinations,
+      storeFailed: (error) => storage.failed(error),
+      storing: () => storage.storing,
       media: options.media.download ? new MediaIntake(options.media, mediaJobs, mediaDownloader) : null,
       filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
       account: () => ({
@@ -180,7 +186,7 @@ export class Bridge {
       mediaFile: (id) => mediaFiles.find(id),
       logger,
     });
-    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader };
+    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader, storage };
     const ingress = new IngressServer({
       host: env.ingressHost,
       port: env.ingressPort,
@@ -190,7 +196,11 @@ export class Bridge {
       logger,
     });
     const connectionEvents = haEvents ? [new ConnectionEvents({ bus, destination: haEvents })] : [];
-    return { ...core, ingress, parts: [apiToken, ingress, ...destinations, ...connectionEvents, mediaRetention, mediaDownloader, connection, messageApi] };
+    return {
+      ...core,
+      ingress,
+      parts: [apiToken, storage, ingress, ...destinations, ...connectionEvents, mediaRetention, mediaDownloader, connection, messageApi],
+    };
   }
 
   private logDestinations(app: Assembly): void {
@@ -220,6 +230,7 @@ export class Bridge {
             pending: app.mediaDownloader.pending,
             lastError: app.mediaDownloader.lastError,
           },
+          storage: app.storage.problem,
           problems: this.settings.parsed.problems,
           now: Date.now(),
         }),

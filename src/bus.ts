@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ConnectionStatus } from './whatsapp/connection-status.js';
 import type { DeliveryAttempt } from './delivery/delivery-log.js';
+import type { StorageProblem } from './state/storage-watch.js';
 
 /** Everything the features tell each other. */
 export interface BridgeEvents {
@@ -10,6 +11,8 @@ export interface BridgeEvents {
   delivery: [DeliveryAttempt];
   /** New messages were committed to the outbox. */
   accepted: [{ count: number }];
+  /** Storing messages stopped working (a problem), or works again (null). */
+  storage: [StorageProblem | null];
 }
 
 /** A typed event bus shared by the features the controller composes. */

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Bridge } from './bridge.js';
 import { EnvironmentError, readEnvironment } from './config/environment.js';
 import { loadOptions } from './config/options.js';
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
     createLogger('info').fatal(`${error.message} Fix the environment variable and start again.`);
     process.exit(1);
   }
-  const parsed = loadOptions(env.optionsFile, { supervisorAvailable: env.supervisorToken !== null });
+  const parsed = loadOptions(env.optionsFile, {
+    supervisorAvailable: env.supervisorToken !== null,
+    ownAddress: { hosts: ['localhost', '127.0.0.1', '::1', '0.0.0.0', hostname()], ports: [env.ingressPort, env.apiPort] },
+  });
   const logger = createLogger(parsed.options.logLevel);
   logger.info(`WhatsApp Bridge ${APP_VERSION} starting (data folder ${env.dataDir}).`);
   for (const problem of parsed.problems) logger.error(problem.message);

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -529,11 +529,40 @@ test('.dockerignore lets every Dockerfile COPY source through', () => {
 
 test('the image applies patches/ to its dependencies, as npm ci does here', () => {
   const scripts = (JSON.parse(readText('package.json')) as { scripts: Record<string, string> }).scripts;
-  assert.equal(scripts.postinstall, 'patch-package', 'package.json: add "postinstall": "patch-package" so npm ci applies patches/');
+  assert.equal(
+    scripts.postinstall,
+    'patch-package --error-on-fail',
+    'package.json: "postinstall": "patch-package --error-on-fail", so npm ci applies patches/ and fails when one no longer applies',
+  );
   const instructions = dockerfileInstructions();
   const copy = instructions.findIndex((i) => /^COPY\s+patches\/?\s/.test(i));
   const install = instructions.findIndex((i) => /^RUN\s+npm ci\b/.test(i));
   assert.ok(copy >= 0 && copy < install, 'Dockerfile: COPY patches/ before "RUN npm ci" (postinstall applies them)');
+});
+
+test('a patch that no longer applies fails the install (patch-package --error-on-fail), here and in the image build', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wab-patch-'));
+  try {
+    mkdirSync(join(dir, 'node_modules', 'left-pad'), { recursive: true });
+    mkdirSync(join(dir, 'patches'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'patch-check', version: '1.0.0', private: true }));
+    writeFileSync(join(dir, 'node_modules', 'left-pad', 'package.json'), JSON.stringify({ name: 'left-pad', version: '1.3.0' }));
+    writeFileSync(join(dir, 'node_modules', 'left-pad', 'index.js'), 'module.exports = 1;\n');
+    // A patch written for other content, as after an upgrade of the patched package.
+    writeFileSync(
+      join(dir, 'patches', 'left-pad+1.3.0.patch'),
+      'diff --git a/node_modules/left-pad/index.js b/node_modules/left-pad/index.js\n--- a/node_modules/left-pad/index.js\n+++ b/node_modules/left-pad/index.js\n@@ -1 +1 @@\n-module.exports = 2;\n+module.exports = 3;\n',
+    );
+    const bin = fileURLToPath(new URL('../node_modules/.bin/patch-package', import.meta.url));
+    const run = spawnSync(bin, JSON.parse(readText('package.json')).scripts.postinstall.split(' ').slice(1), {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '' },
+    });
+    assert.notEqual(run.status, 0, `patch-package exited ${run.status} for a patch that does not apply:\n${run.stdout}${run.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** The entries of package-lock.json's "packages", keyed by their node_modules path. */

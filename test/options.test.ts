@@ -125,3 +125,27 @@ test('a secret of the wrong type is not echoed', () => {
   assert.match(problems[0]!.message, /Option 'webhook_token' must be text, not a number/);
   assert.doesNotMatch(problems[0]!.message, /12345678/);
 });
+
+test('an unparsable webhook_url is not echoed (it may hold a password), and no value is echoed at length', () => {
+  const { problems } = parseOptions({ webhook_enabled: true, webhook_url: 'http://user:hunter2-SECRET@home assistant:8123/hook' });
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /Option 'webhook_url' is not a URL\. Write the full address/);
+  assert.doesNotMatch(problems[0]!.message, /hunter2|SECRET|user:/);
+  const huge = parseOptions({ log_level: 'x'.repeat(10 * 1024 * 1024) });
+  assert.ok(huge.problems[0]!.message.length < 300, `${huge.problems[0]!.message.length} characters`);
+  assert.match(huge.problems[0]!.message, /not "x{40}…"/);
+  const noScheme = parseOptions({ webhook_enabled: true, webhook_url: '192.168.1.5 8123/hook' });
+  assert.match(noScheme.problems[0]!.message, /is not a URL \(it does not start with http:\/\/ or https:\/\/\)/);
+});
+
+test('a webhook_url that points at the app itself is refused, the webhook stays off', () => {
+  const own = { supervisorAvailable: true, ownAddress: { hosts: ['localhost', '127.0.0.1', '::1', 'local-whatsapp-bridge'], ports: [8099, 8080] } };
+  for (const url of ['http://127.0.0.1:8099/api/webhook/test', 'http://localhost:8080/api/send', 'http://[::1]:8099/', 'http://LOCAL-whatsapp-bridge:8080/x']) {
+    const { options, problems } = parseOptions({ webhook_enabled: true, webhook_url: url }, own);
+    assert.equal(options.webhook.state, 'invalid', url);
+    assert.match(problems[0]?.message ?? '', /points at this app itself/, url);
+  }
+  for (const url of ['http://homeassistant:8123/api/webhook/x', 'http://127.0.0.1:8000/hook', 'http://local-whatsapp-bridge:9000/']) {
+    assert.equal(parseOptions({ webhook_enabled: true, webhook_url: url }, own).options.webhook.state, 'on', url);
+  }
+});

@@ -53,6 +53,8 @@ const MB = 1024 * 1024;
 export interface OptionContext {
   /** SUPERVISOR_TOKEN is set: Home Assistant's event bus can be reached. */
   supervisorAvailable: boolean;
+  /** Where this app itself answers, so a webhook_url pointing back at it is refused. */
+  ownAddress?: { hosts: readonly string[]; ports: readonly number[] };
 }
 
 const DEFAULT_OPTIONS: Options = {
@@ -112,6 +114,12 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
       message: `Option 'webhook_url' is empty but 'webhook_enabled' is on. Set it to the receiver's full address, e.g. http://homeassistant:8123/api/webhook/<id>, or turn 'webhook_enabled' off.`,
     });
   }
+  if (enabled && url && pointsAtItself(url, context)) {
+    problems.push({
+      option: 'webhook_url',
+      message: `Option 'webhook_url' points at this app itself (${url.host}), so every message would come back to it. Set it to your receiver, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`,
+    });
+  }
   const webhookBroken = problems.length > webhookProblemsBefore;
   const webhook: WebhookOption = webhookBroken ? { state: 'invalid' } : enabled && url ? { state: 'on', url, token, secret } : { state: 'off' };
 
@@ -141,6 +149,14 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
     },
   };
   return { options, problems };
+}
+
+function pointsAtItself(url: URL, context: OptionContext): boolean {
+  const own = context.ownAddress;
+  if (!own) return false;
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return own.ports.includes(port) && own.hosts.some((h) => h.toLowerCase() === host);
 }
 
 function failWhole(message: string): ParsedOptions {
@@ -213,14 +229,16 @@ class OptionReader {
     try {
       url = new URL(value.trim());
     } catch {
+      // Never echoed: an address can carry a password (user:password@host).
+      const why = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? '' : ' (it does not start with http:// or https://)';
       return this.wrong(
         name,
-        `"${value}" is not a URL. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`,
+        `is not a URL${why}. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`,
         null,
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return this.wrong(name, `must start with http:// or https://, not ${url.protocol}//. ${WEBHOOK_OFF}`, null);
+      return this.wrong(name, `must start with http:// or https://, not ${url.protocol.slice(0, 12)}//. ${WEBHOOK_OFF}`, null);
     }
     return url;
   }
@@ -238,8 +256,11 @@ function kindOf(value: unknown): string {
   return 'an object';
 }
 
+/** At most this much of a wrong value is echoed back (a 10 MB value gives no 10 MB log line). */
+const ECHO_LIMIT = 40;
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
+  if (typeof value === 'string') return `"${value.length > ECHO_LIMIT ? `${value.slice(0, ECHO_LIMIT)}…` : value}"`;
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   return String(value);

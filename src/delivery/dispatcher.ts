@@ -18,6 +18,8 @@ export interface DispatcherDeps {
 }
 
 const DEFAULT_CONCURRENCY = 4;
+/** How long a chat waits after the state file failed to record its attempt. */
+const OWN_FAILURE_PAUSE_MS = 5_000;
 
 /**
  * Drains one destination's outbox. Each chat delivers one message at a time in the order
@@ -55,8 +57,8 @@ export class Dispatcher {
 
   /** New rows were committed for these chats. */
   wake(chats: Iterable<string>): void {
-    // A known head is read again too: it may have been released from held.
-    for (const chat of chats) if (!this.inFlight.has(chat)) this.refreshHead(chat);
+    // A held head is read again too: it may have been released (its media file is saved).
+    for (const chat of chats) if (!this.inFlight.has(chat) && (this.heads.get(chat)?.nextAttemptAt ?? HELD) === HELD) this.refreshHead(chat);
     this.pump();
   }
 
@@ -108,17 +110,28 @@ export class Dispatcher {
   }
 
   private async attempt(seq: number, chat: string): Promise<void> {
-    const row = this.deps.outbox.get(seq);
-    if (row) {
-      try {
-        await this.deliver(row);
-      } catch (error) {
-        // A failure of our own (the state file), not the receiver's: keep the row, try later.
-        this.deps.logger.error(`Delivery of ${row.messageId} could not be recorded: ${(error as Error).message}`);
-      }
+    let ownFailure = false;
+    try {
+      const row = this.deps.outbox.get(seq);
+      if (row) await this.deliver(row);
+    } catch (error) {
+      // A failure of our own (the state file, e.g. a full disk), not the receiver's: the row stays
+      // and its chat waits a little, so a failing disk does not turn into a loop of requests.
+      ownFailure = true;
+      this.deps.logger.warn(
+        `A delivery to the ${this.deps.name} could not be recorded (${(error as Error).message}); it is tried again in ${OWN_FAILURE_PAUSE_MS / 1000} s.`,
+      );
     }
     this.inFlight.delete(chat);
-    if (this.running) this.refreshHead(chat);
+    if (this.running) {
+      try {
+        this.refreshHead(chat);
+      } catch {
+        ownFailure = true;
+      }
+      const head = this.heads.get(chat);
+      if (ownFailure && head) head.nextAttemptAt = Math.max(head.nextAttemptAt, this.now() + OWN_FAILURE_PAUSE_MS);
+    }
     this.pump();
   }
 

@@ -14,6 +14,10 @@ export interface IntakeDeps {
   /** Null when no file is ever downloaded. */
   media: MediaIntake | null;
   account(): AccountIdentity;
+  /** The commit failed (a full disk…): the messages were marked not stored and WhatsApp keeps them. */
+  storeFailed(error: Error): void;
+  /** False while storing is known to fail: messages are refused at once, keeping their order at WhatsApp. */
+  storing(): boolean;
   bus: Bus;
   logger: Logger;
 }
@@ -28,6 +32,7 @@ export class Intake {
   constructor(private readonly deps: IntakeDeps) {}
 
   accept(messages: readonly WAMessage[], type: MessageUpsertType): void {
+    if (!this.deps.storing()) return this.refuse(messages);
     const { logger, outbox, destinations } = this.deps;
     const account = this.deps.account();
     const accepted: AcceptedMessage[] = [];
@@ -60,10 +65,11 @@ export class Intake {
         }
       });
     } catch (error) {
-      logger.error(
-        `Could not store ${accepted.length} incoming message(s) in the state file: ${(error as Error).message}. Check free disk space in the data folder.`,
-      );
-      return;
+      // No receipt without a commit: the patched Baileys sees the mark, rolls the Signal session
+      // back and neither receipts nor acks, so WhatsApp delivers these again (docs/architecture.md).
+      logger.debug(`Could not store ${accepted.length} incoming message(s): ${(error as Error).message}`);
+      this.deps.storeFailed(error as Error);
+      return this.refuse(messages);
     }
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);
     if (started.length > 0) this.deps.media!.started(started, now);
@@ -72,5 +78,10 @@ export class Intake {
       const chats = touched.get(d.name);
       if (chats) d.wake(chats);
     }
+  }
+
+  /** Marks messages as not stored: the patched Baileys rolls their Signal session back and sends no receipt or ack. */
+  private refuse(messages: readonly WAMessage[]): void {
+    for (const msg of messages) (msg as WAMessage & { notStored?: boolean }).notStored = true;
   }
 }

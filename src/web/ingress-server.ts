@@ -70,6 +70,7 @@ export class IngressServer implements Part {
     this.deps.bus.on('connection', this.onChange);
     this.deps.bus.on('delivery', this.onChange);
     this.deps.bus.on('accepted', this.onChange);
+    this.deps.bus.on('storage', this.onChange);
     this.heartbeat = setInterval(() => this.streams.forEach((res) => res.write(': keep-alive\n\n')), HEARTBEAT_MS);
   }
 
@@ -77,6 +78,7 @@ export class IngressServer implements Part {
     this.deps.bus.off('connection', this.onChange);
     this.deps.bus.off('delivery', this.onChange);
     this.deps.bus.off('accepted', this.onChange);
+    this.deps.bus.off('storage', this.onChange);
     if (this.pushTimer) clearTimeout(this.pushTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const res of this.streams) res.end();

@@ -1,4 +1,5 @@
 import type { OptionProblem } from '../config/options.js';
+import type { StorageProblem } from '../state/storage-watch.js';
 import type { DestinationStatus } from '../delivery/destination.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { APP_VERSION } from '../version.js';
@@ -28,6 +29,8 @@ export interface StatusReport {
   api: { port: number; token_source: 'option' | 'generated'; token_hint: string };
   /** Received files: where they go, how many are kept, what failed last. */
   media: { download: boolean; folder: string; files: number; bytes: number; pending: number; last_error: string | null };
+  /** Why messages cannot be stored right now (they wait at WhatsApp), or null. */
+  storage: StorageProblem | null;
   problems: OptionProblem[];
 }
 
@@ -40,6 +43,7 @@ export interface StatusSources {
   haEvents: DestinationStatus | null;
   api: { port: number; tokenSource: 'option' | 'generated'; tokenHint: string };
   media: { download: boolean; folder: string; files: number; bytes: number; pending: number; lastError: string | null };
+  storage: StorageProblem | null;
   problems: OptionProblem[];
   now: number;
 }
@@ -86,6 +90,7 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       pending: s.media.pending,
       last_error: s.media.lastError,
     },
+    storage: s.storage,
     problems: s.problems,
   };
 }

@@ -46,6 +46,8 @@ export class WhatsAppConnection implements Part {
   private socket: WASocket | null = null;
   private current: ConnectionStatus = INITIAL_STATUS;
   private stopping = false;
+  /** The socket is being replaced on purpose (`renew`): connect again at once. */
+  private renewing = false;
   private failures = 0;
   private qrsThisSocket = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -77,6 +79,17 @@ export class WhatsAppConnection implements Part {
   }
 
   /**
+   * Closes the socket and opens a new one at once (same pairing), so WhatsApp delivers again what
+   * it still holds for this device, e.g. messages that could not be stored while the disk was full.
+   */
+  renew(): void {
+    if (this.stopping) return;
+    if (!this.socket) return this.reconnect();
+    this.renewing = true;
+    this.socket.end(undefined);
+  }
+
+  /**
    * Emits whatever Baileys still buffers (so those messages reach the outbox), then closes the
    * socket without logging out: the pairing stays valid for the next start.
    */
@@ -85,6 +98,7 @@ export class WhatsAppConnection implements Part {
     this.clearReconnectTimer();
     const socket = this.socket;
     if (socket) {
+      // Messages Baileys still buffers reach the intake now; a failure to store them is handled there.
       socket.ev.flush();
       socket.end(undefined);
       await this.closed;
@@ -142,7 +156,15 @@ export class WhatsAppConnection implements Part {
       const account = this.account();
       if (this.current.state === 'connected' && account?.name !== this.current.account?.name) this.update({ account });
     });
-    socket.ev.on('messages.upsert', ({ messages, type }) => this.deps.onMessages(messages, type));
+    socket.ev.on('messages.upsert', ({ messages, type }) => {
+      // A socket that is no longer current cannot acknowledge anything: WhatsApp delivers these
+      // again on the new one, so they are refused here (not stored, session rolled back) to keep their order.
+      if (socket !== this.socket) {
+        for (const msg of messages) (msg as WAMessage & { notStored?: boolean }).notStored = true;
+        return;
+      }
+      this.deps.onMessages(messages, type);
+    });
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);
@@ -177,6 +199,12 @@ export class WhatsAppConnection implements Part {
 
   private onClose(error: Error | undefined): void {
     if (this.stopping) return;
+    if (this.renewing) {
+      this.renewing = false;
+      this.deps.logger.info('Reconnecting to WhatsApp so it delivers the messages it kept.');
+      this.connect();
+      return;
+    }
     const code = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     const action = actionFor(code);
     const lastDisconnect = { code: code ?? null, reason: action.reason, at: Date.now() };

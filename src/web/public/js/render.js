@@ -3,6 +3,7 @@ import { renderConnection, tickConnection } from './cards/connection.js';
 import { renderDeliveriesCard } from './cards/deliveries.js';
 import { renderHomeAssistant } from './cards/homeassistant.js';
 import { renderProblems } from './cards/problems.js';
+import { renderStorage } from './cards/storage.js';
 import { renderWebhook } from './cards/webhook.js';
 import { setText } from './dom.js';
 import { state } from './state.js';
@@ -14,6 +15,7 @@ export function render() {
   setText('version', status.version ? `v${status.version}` : '');
   setText('foot-version', status.version ? `v${status.version}` : '');
   renderProblems(status);
+  renderStorage(status);
   renderConnection(status);
   renderWebhook(status, deliveries);
   renderDeliveriesCard(status, deliveries);

@@ -1,0 +1,7 @@
+// The banner shown while messages cannot be stored (they wait at WhatsApp).
+import { $, setText, show } from '../dom.js';
+
+export function renderStorage(status) {
+  show($('storage'), Boolean(status.storage));
+  setText('storage-text', status.storage?.message ?? '');
+}
