@@ -43,8 +43,16 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  // Baileys can reject promises while a socket is torn down; they are not ours to crash on.
-  process.on('unhandledRejection', (reason) => logger.debug(`Ignored a rejected promise: ${String((reason as Error)?.message ?? reason)}`));
+  process.on('unhandledRejection', (reason) => {
+    // Baileys rejects its pending queries when a socket closes (a reconnect): expected, not ours.
+    if (isConnectionClosed(reason)) return logger.debug(`A WhatsApp request ended with its socket: ${(reason as Error).message}`);
+    logger.error(`Unexpected error, please report it: ${(reason as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(reason)}`);
+  });
+}
+
+function isConnectionClosed(reason: unknown): boolean {
+  const boom = reason as { isBoom?: boolean; output?: { statusCode?: number }; message?: string };
+  return Boolean(boom?.isBoom && (boom.output?.statusCode === 428 || /Connection (Closed|Terminated|Lost)/i.test(boom.message ?? '')));
 }
 
 function describeStartupError(error: unknown, ingressPort: number): string {

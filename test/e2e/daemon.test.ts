@@ -62,6 +62,7 @@ test('the log is readable lines at the chosen level, with the QR only as a drawi
     assert.doesNotMatch(log, /TOKEN-SHOULD-NOT-APPEAR|SECRET-SHOULD-NOT-APPEAR/);
     assert.doesNotMatch(log, /^\{/m, 'no raw JSON lines');
     assert.doesNotMatch(log, /DEBUG|TRACE/, 'nothing below info at log_level info (Baileys is silent)');
+    assert.doesNotMatch(log, / (ERROR|FATAL): /, 'pairing, the 515 restart and the login log no error (an unexpected rejection would)');
   } finally {
     await bridge.kill('SIGTERM');
     await sim.stop();
