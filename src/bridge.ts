@@ -5,7 +5,7 @@ import { RecentMessages, SentMessageIds } from './api/recent-messages.js';
 import { SendQueue } from './api/send-queue.js';
 import { Bus } from './bus.js';
 import type { Environment } from './config/environment.js';
-import type { ParsedOptions } from './config/options.js';
+import type { OptionProblem, ParsedOptions } from './config/options.js';
 import { DeliveryLog } from './delivery/delivery-log.js';
 import type { Destination, DestinationContext } from './delivery/destination.js';
 import { Outbox } from './delivery/outbox.js';
@@ -23,11 +23,12 @@ import { MediaJobs } from './media/media-jobs.js';
 import { MediaRetention } from './media/media-retention.js';
 import { samplePayload } from './payload/sample-payload.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
-import type { Db } from './state/database.js';
+import { StateFileError, type Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
 import { StorageWatch } from './state/storage-watch.js';
 import { IngressServer, type IngressActions } from './web/ingress-server.js';
 import { buildStatusReport } from './web/status-report.js';
+import { explainStateFileError, unavailableActions } from './web/unavailable.js';
 import { WhatsAppConnection } from './whatsapp/connection.js';
 
 export interface BridgeSettings {
@@ -75,14 +76,27 @@ export class Bridge {
   readonly bus = new Bus();
   private readonly stateFile: StateFile;
   private started: Part[] = [];
+  /** The options' problems, and what the state file's start found. */
+  private readonly problems: OptionProblem[];
 
   constructor(private readonly settings: BridgeSettings) {
     this.stateFile = new StateFile(settings.env.dataDir);
+    this.problems = [...settings.parsed.problems];
   }
 
-  /** Starts every part; resolves with the ports actually bound. */
+  /** Starts every part; resolves with the ports actually bound (the API's is 0 while the state file is unusable). */
   async start(): Promise<{ ingressPort: number; apiPort: number }> {
-    await this.startPart(this.stateFile);
+    try {
+      await this.startPart(this.stateFile);
+    } catch (error) {
+      if (!(error instanceof StateFileError)) throw error;
+      return this.startUnavailable(error);
+    }
+    const notice = this.stateFile.notice;
+    if (notice) {
+      this.settings.logger.warn(notice);
+      this.problems.push({ option: 'state_file', message: notice });
+    }
     const app = this.assemble(this.stateFile.db);
     for (const part of app.parts) await this.startPart(part);
     this.logDestinations(app);
@@ -100,6 +114,24 @@ export class Bridge {
         this.settings.logger.error(`A part of the app did not stop cleanly: ${(error as Error).message}`);
       }
     }
+  }
+
+  /** Only the page, explaining why the state file cannot be used and what to do; nothing touches the file. */
+  private async startUnavailable(error: StateFileError): Promise<{ ingressPort: number; apiPort: number }> {
+    const { env, parsed, logger } = this.settings;
+    const message = explainStateFileError(error);
+    logger.error(message);
+    this.problems.push({ option: 'state_file', message });
+    const ingress = new IngressServer({
+      host: env.ingressHost,
+      port: env.ingressPort,
+      allowedClient: env.ingressAllowedClient,
+      actions: unavailableActions(parsed.options, this.problems),
+      bus: this.bus,
+      logger,
+    });
+    await this.startPart(ingress);
+    return { ingressPort: ingress.port, apiPort: 0 };
   }
 
   private async startPart(part: Part): Promise<void> {
@@ -231,7 +263,7 @@ export class Bridge {
             lastError: app.mediaDownloader.lastError,
           },
           storage: app.storage.problem,
-          problems: this.settings.parsed.problems,
+          problems: this.problems,
           now: Date.now(),
         }),
       recentDeliveries: (limit) => app.log.recent(limit),

@@ -58,9 +58,6 @@ function isConnectionClosed(reason: unknown): boolean {
 function describeStartupError(error: unknown, ingressPort: number): string {
   const e = error as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') return `port ${ingressPort} is already in use; stop whatever uses it or set INGRESS_PORT.`;
-  if (e.code === 'EACCES' || e.code === 'EROFS') return `the data folder is not writable (${e.message}).`;
-  if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB')
-    return `the state file is damaged (${e.message}); move it away to start fresh (you will need to pair again).`;
   return e.message ?? String(error);
 }
 

@@ -15,7 +15,9 @@ export type ConnectionState =
   /** WhatsApp refused the account (403). */
   | 'banned'
   /** Stopped on purpose (app shutting down). */
-  | 'stopped';
+  | 'stopped'
+  /** Not started: the state file cannot be used (the page says why and what to do). */
+  | 'unavailable';
 
 export interface Account {
   /** Phone-number JID, e.g. 4915112345678@s.whatsapp.net. */

@@ -12,6 +12,7 @@ const STATES = {
   replaced: { pill: 'Session replaced', tone: 'error', text: 'Another client is using this WhatsApp session.' },
   banned: { pill: 'Refused by WhatsApp', tone: 'error', text: 'WhatsApp refused this account.' },
   stopped: { pill: 'Stopped', tone: 'neutral', text: 'The bridge is stopped.' },
+  unavailable: { pill: 'Needs attention', tone: 'error', text: 'Not connected: the app cannot use its state file (see above).' },
 };
 
 /** The help under the state line, or null. */

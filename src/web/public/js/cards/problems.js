@@ -4,6 +4,11 @@ import { $, show } from '../dom.js';
 export function renderProblems(status) {
   const problems = status.problems ?? [];
   show($('problems'), problems.length > 0);
+  // The Configuration tab helps with options; a state-file problem says itself what to do.
+  show(
+    $('problems-options-hint'),
+    problems.some((p) => p.option !== 'state_file'),
+  );
   const list = $('problems-list');
   const key = JSON.stringify(problems);
   if (list.dataset.key === key) return;
