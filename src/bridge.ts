@@ -25,6 +25,7 @@ import { samplePayload } from './payload/sample-payload.js';
 import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
 import { StateFileError, type Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
+import { StatePruner } from './state/state-pruner.js';
 import { StorageWatch } from './state/storage-watch.js';
 import { IngressServer, type IngressActions } from './web/ingress-server.js';
 import { buildStatusReport } from './web/status-report.js';
@@ -231,7 +232,18 @@ export class Bridge {
     return {
       ...core,
       ingress,
-      parts: [apiToken, storage, ingress, ...destinations, ...connectionEvents, mediaRetention, mediaDownloader, connection, messageApi],
+      parts: [
+        apiToken,
+        storage,
+        new StatePruner(db, logger),
+        ingress,
+        ...destinations,
+        ...connectionEvents,
+        mediaRetention,
+        mediaDownloader,
+        connection,
+        messageApi,
+      ],
     };
   }
 

@@ -281,6 +281,38 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
     assert.equal(/SECRET/.test(seen), false);
   });
 
+  test("the page works framed by Home Assistant's own origin (CSP frame-ancestors 'self'), and not by another", async () => {
+    const framed = await browser.newPage({ viewport: VIEWPORT });
+    try {
+      // Home Assistant's frontend frames the ingress URL from its own origin: here, the proxy's.
+      await framed.goto(`${new URL('/', proxy.url).href}`).catch(() => undefined);
+      await framed.evaluate((src) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.append(frame);
+      }, proxy.url);
+      const inside = await (await framed.waitForSelector('iframe'))!.contentFrame();
+      await inside!.waitForSelector('#state-pill');
+      assert.match((await inside!.textContent('#state-pill')) ?? '', /Connected|Not linked|Unlinked|Connecting/);
+      // Any other origin (here a page of its own, origin "null") is refused by the browser.
+      const other = await browser.newPage();
+      try {
+        const refused = new Promise<boolean>((resolve) => {
+          other.on('console', (m) => /frame-ancestors/.test(m.text()) && resolve(true));
+          setTimeout(() => resolve(false), 5000);
+        });
+        await other.setContent(`<iframe src="${proxy.url}"></iframe>`);
+        assert.equal(await refused, true, 'the browser reported the frame-ancestors refusal');
+        const child = other.frames().find((f) => f !== other.mainFrame());
+        assert.equal((await child?.$('#state-pill').catch(() => null)) ?? null, null, 'nothing of the page rendered in the foreign frame');
+      } finally {
+        await other.close();
+      }
+    } finally {
+      await framed.close();
+    }
+  });
+
   test('every request stayed under the ingress prefix, and the page logged no errors', () => {
     assert.ok(requested.some((url) => url.endsWith('api/events')));
     assert.deepEqual(
