@@ -1,4 +1,4 @@
-import { Curve, type BinaryNode, type KeyPair, proto } from '@whiskeysockets/baileys';
+import { Curve, generateSignalPubKey, type BinaryNode, type KeyPair, proto, type SignalRepository } from '@whiskeysockets/baileys';
 import type { AccountInfo } from './types.js';
 
 /** A device's signed prekey as uploaded by the client. */
@@ -7,6 +7,9 @@ export interface SignedPreKey {
   publicKey: Uint8Array;
   signature: Uint8Array;
 }
+
+/** A device's prekey bundle as a sender starts a Signal session from it (keys with the 0x05 type prefix). */
+export type PreKeyBundle = Parameters<SignalRepository['injectE2ESession']>[0]['session'];
 
 /** What a client announced in `ClientPayload.devicePairingData` when it asked to be paired. */
 export interface Registration {
@@ -70,6 +73,21 @@ export class Device {
     const [keyId, publicKey] = next.value;
     this.preKeys.delete(keyId);
     return { keyId, publicKey };
+  }
+
+  /** The bundle the server hands a sender who starts a session: the device's keys and one uploaded one-time prekey, if any is left. */
+  takeBundle(): PreKeyBundle {
+    const preKey = this.takePreKey();
+    return {
+      registrationId: this.registrationId,
+      identityKey: generateSignalPubKey(this.identityKey),
+      signedPreKey: {
+        keyId: this.signedPreKey.keyId,
+        publicKey: generateSignalPubKey(this.signedPreKey.publicKey),
+        signature: this.signedPreKey.signature,
+      },
+      ...(preKey ? { preKey: { keyId: preKey.keyId, publicKey: generateSignalPubKey(preKey.publicKey) } } : {}),
+    };
   }
 }
 

@@ -3,7 +3,6 @@ import {
   Curve,
   DEFAULT_CONNECTION_CONFIG,
   encodeBigEndian,
-  generateSignalPubKey,
   initAuthCreds,
   KEY_BUNDLE_TYPE,
   proto,
@@ -18,7 +17,7 @@ import {
   type SignalKeyStoreWithTransaction,
   type SignalRepositoryWithLIDStore,
 } from '@whiskeysockets/baileys';
-import type { Device } from './account.js';
+import type { Device, PreKeyBundle } from './account.js';
 import { memoryKeyStore } from './memory-store.js';
 import type { Logger } from './types.js';
 
@@ -69,29 +68,25 @@ export class Contact {
   /** Encrypts a message for a device, starting a session from its uploaded bundle on first use. */
   async encryptFor(device: Device, message: proto.IMessage): Promise<Ciphertext> {
     const jid = device.lidJid;
-    if (!(await this.repo.validateSession(jid)).exists) {
-      const preKey = device.takePreKey();
-      await this.repo.injectE2ESession({
-        jid,
-        session: {
-          registrationId: device.registrationId,
-          identityKey: generateSignalPubKey(device.identityKey),
-          signedPreKey: {
-            keyId: device.signedPreKey.keyId,
-            publicKey: generateSignalPubKey(device.signedPreKey.publicKey),
-            signature: device.signedPreKey.signature,
-          },
-          preKey: preKey && { keyId: preKey.keyId, publicKey: generateSignalPubKey(preKey.publicKey) },
-        },
-      });
-    }
+    if (!(await this.repo.validateSession(jid)).exists) await this.repo.injectE2ESession({ jid, session: device.takeBundle() });
     return this.repo.encryptMessage({ jid, data: writeRandomPadMax16(proto.Message.encode(message).finish()) });
+  }
+
+  /** Drops the session with a device and starts a new one from `bundle`: the next message to it is a pkmsg again. */
+  async restartSession(device: Device, bundle: PreKeyBundle): Promise<void> {
+    await this.repo.deleteSession([device.lidJid]);
+    await this.repo.injectE2ESession({ jid: device.lidJid, session: bundle });
   }
 
   /** Encrypts a group message with this person's sender key; also returns the key's distribution message. */
   encryptForGroup(groupJid: string, senderJid: string, message: proto.IMessage) {
     const data = writeRandomPadMax16(proto.Message.encode(message).finish());
     return this.repo.encryptGroupMessage({ group: groupJid, meId: senderJid, data });
+  }
+
+  /** The distribution message of this person's sender key for a group, as it stands (no message is encrypted). */
+  senderKeyDistribution(groupJid: string, senderJid: string): Promise<Uint8Array> {
+    return this.repo.getSenderKeyDistributionMessage({ group: groupJid, meId: senderJid });
   }
 
   /** Decrypts a pairwise message a device sent to this person. */

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { generateMessageIDV2, proto, type BinaryNode } from '@whiskeysockets/baileys';
-import type { Account, Device } from './account.js';
+import type { Account, Device, PreKeyBundle } from './account.js';
 import type { Connection } from './connection.js';
 import type { Contact } from './contacts.js';
+import { SentCopies, type SentCopy } from './sent-copies.js';
 import { asOffline, encNode, mediaTypeOf, messageTypeOf, offlineMarker } from './stanzas.js';
 import type { SendOptions, SendResult } from './types.js';
 
@@ -17,6 +18,12 @@ export class Delivery {
   private chain: Promise<unknown> = Promise.resolve();
   /** `group|sender|device` triples whose sender key distribution message was already sent. */
   private readonly senderKeysShared = new Set<string>();
+  private readonly sent = new SentCopies();
+  /**
+   * `device|id` of resends whose failed copy's NACK is still due: Baileys NACKs a copy it could not
+   * decrypt after its retry receipt, so that NACK (same id) must not drop the resend from the queue.
+   */
+  private readonly nackDue = new Set<string>();
 
   constructor(
     private readonly account: Account,
@@ -38,8 +45,8 @@ export class Delivery {
         stanza.attrs = { ...stanza.attrs, id, t: String(timestamp), type: messageTypeOf(message) };
         const notify = opts.pushName ?? from.pushName;
         if (notify) stanza.attrs.notify = notify;
-        if (opts.offline) stanza.attrs.offline = '1';
-        this.push(device, stanza);
+        this.sent.remember(device, { from, message, group: opts.group, attrs: stanza.attrs, undecryptable: opts.undecryptable, resends: 0 });
+        this.push(device, opts.offline ? asOffline(stanza) : stanza);
       }
       return { id, timestamp };
     });
@@ -91,9 +98,41 @@ export class Delivery {
     connection.send(offlineMarker(device.unacked.size));
   }
 
-  /** Forgets stanzas the client acknowledged. */
-  acknowledge(device: Device, ids: readonly string[]): void {
-    for (const id of ids) device.unacked.delete(id);
+  /** The message a simulated phone sent the device with this id, if it still remembers it. */
+  sentCopy(device: Device, id: string): SentCopy | undefined {
+    return this.sent.find(device, id);
+  }
+
+  /**
+   * The phone's answer to a retry receipt: a new session from `bundle`, then the same message (same
+   * id and attributes) as a pkmsg whose `<enc count>` is the retry count. In a group it goes to the
+   * device alone, pairwise, with the sender key distribution message inside, as phones do.
+   */
+  resend(device: Device, copy: SentCopy, count: number, bundle: PreKeyBundle): Promise<void> {
+    this.nackDue.add(`${device.id}|${copy.attrs.id}`);
+    return this.serialised(async () => {
+      const { from, group, attrs } = copy;
+      await from.restartSession(device, bundle);
+      const sender = attrs.participant ?? '';
+      const message = group
+        ? {
+            ...copy.message,
+            senderKeyDistributionMessage: { groupId: group.jid, axolotlSenderKeyDistributionMessage: await from.senderKeyDistribution(group.jid, sender) },
+          }
+        : copy.message;
+      const { type, ciphertext } = copy.undecryptable === true ? { type: 'pkmsg', ciphertext: randomBytes(64) } : await from.encryptFor(device, message);
+      if (group && copy.undecryptable !== true) this.senderKeysShared.add(`${group.jid}|${sender}|${device.jid}`);
+      const enc = encNode(type, ciphertext, mediaTypeOf(copy.message));
+      enc.attrs.count = String(count);
+      this.push(device, { tag: 'message', attrs: { ...attrs }, content: [enc] });
+    });
+  }
+
+  /** Forgets stanzas the client acknowledged (`nack`: it could not process them). */
+  acknowledge(device: Device, ids: readonly string[], nack = false): void {
+    for (const id of ids) {
+      if (!(nack && this.nackDue.delete(`${device.id}|${id}`))) device.unacked.delete(id);
+    }
     if (device.historySyncId && ids.includes(device.historySyncId)) device.historySyncDue = false;
   }
 

@@ -20,6 +20,7 @@ export type {
   RecordedAck,
   RecordedIq,
   RecordedReceipt,
+  RecordedRetry,
   SendOptions,
   SendResult,
   SimulatorEvents,

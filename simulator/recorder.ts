@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedMediaRetry } from './media-types.js';
-import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedReceipt, SimulatorEvents } from './types.js';
+import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
 import { waitForEvent } from './waits.js';
 
 /** Records what the client sent and lets callers wait for it. */
@@ -11,6 +11,7 @@ export class Recorder implements Recorded {
   readonly iqs: RecordedIq[] = [];
   readonly outgoing: OutgoingMessage[] = [];
   readonly mediaRetries: RecordedMediaRetry[] = [];
+  readonly retries: RecordedRetry[] = [];
   /** Ids the client acked or receipted. */
   private readonly acknowledged = new Set<string>();
   /** Outgoing messages `nextOutgoing` already handed out. */
@@ -48,6 +49,11 @@ export class Recorder implements Recorded {
   mediaRetry(retry: RecordedMediaRetry): void {
     this.mediaRetries.push(retry);
     this.events.emit('media-retry', retry);
+  }
+
+  retry(retry: RecordedRetry): void {
+    this.retries.push(retry);
+    this.events.emit('retry', retry);
   }
 
   /** Resolves once every id has been acked or receipted by the client. */

@@ -17,6 +17,7 @@ import type { ClientHello } from './noise-server.js';
 import { receiveOutgoing } from './outgoing.js';
 import { pairSuccessNode, type LinkCodeHello } from './phone.js';
 import type { Recorder } from './recorder.js';
+import { answerRetryReceipt } from './retry-receipts.js';
 import { faultNode, serverAck } from './stanzas.js';
 import type { ConnectionInfo, Group, Logger, SimulatorEvents } from './types.js';
 
@@ -134,12 +135,14 @@ export class ClientSession {
         this.connection.send(serverAck(node));
         // a media re-upload request (sock.updateMediaMessage), relayed to the sender's phone
         if (node.attrs.type === 'server-error') this.connection.send(this.host.answerMediaRetry(node));
+        // a message the client could not decrypt, asked for again from the sender's phone
+        if (node.attrs.type === 'retry' && this.device) await answerRetryReceipt(node, this.device, this.host);
         return;
       }
       case 'ack': {
         const ack = { id: node.attrs.id ?? '', class: node.attrs.class ?? '', attrs: node.attrs };
         this.host.recorder.ack(node.attrs.error ? { ...ack, error: node.attrs.error } : ack);
-        if (this.device && ack.class === 'message') this.host.delivery.acknowledge(this.device, [ack.id]);
+        if (this.device && ack.class === 'message') this.host.delivery.acknowledge(this.device, [ack.id], Boolean(node.attrs.error));
         return;
       }
       case 'message':

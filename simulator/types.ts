@@ -81,8 +81,12 @@ export interface SendOptions {
   timestamp?: number;
   /** Mark as delivered from the offline queue: Baileys emits it as `messages.upsert` type `append`. */
   offline?: boolean;
-  /** Send garbage ciphertext: Baileys emits a CIPHERTEXT stub and sends a retry receipt. */
-  undecryptable?: boolean;
+  /**
+   * Send garbage ciphertext: Baileys emits a CIPHERTEXT stub and sends a retry receipt, which the
+   * sender's phone answers with the message again on a new session. `'once'`: only the first copy is
+   * garbage, the resend decrypts; `true`: every copy is, so the message never arrives.
+   */
+  undecryptable?: boolean | 'once';
 }
 
 /** What a send returns. */
@@ -153,6 +157,20 @@ export interface RecordedIq {
   readonly node: BinaryNode;
 }
 
+/** A retry receipt the client sent, and how the sender's phone answered it. */
+export interface RecordedRetry {
+  /** The message id the client asked for again. */
+  readonly id: string;
+  /** The device that asked. */
+  readonly deviceJid: string;
+  /** The `count` of the receipt's `<retry>` (1 for the client's first retry of this message). */
+  readonly count: number;
+  /** Where the phone's new session came from: the `<keys>` in the receipt, or a prekey bundle from the server; absent when it did not resend. */
+  readonly keys?: 'receipt' | 'server';
+  /** Why the phone did not resend: it never sent this message (or forgot it), or it already resent it as often as it does. */
+  readonly refused?: 'unknown-message' | 'too-many-retries';
+}
+
 /** Everything the client sent, for assertions. */
 export interface Recorded {
   /** Every `<ack>`, in arrival order. */
@@ -167,6 +185,8 @@ export interface Recorded {
   readonly outgoing: readonly OutgoingMessage[];
   /** Every media re-upload request (`sock.updateMediaMessage`), with the phone's answer. */
   readonly mediaRetries: readonly RecordedMediaRetry[];
+  /** Every retry receipt (a message the client could not decrypt), with the phone's answer. */
+  readonly retries: readonly RecordedRetry[];
 }
 
 /** Fault stanzas by the status code the client reports for them. */
@@ -212,4 +232,6 @@ export interface SimulatorEvents {
   outgoing: [OutgoingMessage];
   /** The client asked for a media re-upload; the phone has answered. */
   'media-retry': [RecordedMediaRetry];
+  /** The client sent a retry receipt; the phone has resent the message (or refused, see `refused`). */
+  retry: [RecordedRetry];
 }

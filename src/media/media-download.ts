@@ -62,6 +62,6 @@ function asFailure(error: unknown): MediaFailure {
   if (status === 404 || status === 410) return new MediaFailure('expired', `expired: the media host answered ${status}`);
   if (typeof status === 'number') return new MediaFailure('network', `download failed: the media host answered ${status}`);
   if (e?.code === 'ENOSPC') return new MediaFailure('disk', 'disk full: no space left in the media folder');
-  if (e?.code === 'EACCES' || e?.code === 'EPERM' || e?.code === 'EROFS') return new MediaFailure('disk', 'the media folder is not writable');
+  if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(e?.code ?? '')) return new MediaFailure('disk', 'the media folder is not writable');
   return new MediaFailure('network', `download failed: ${e?.message ?? String(error)}`);
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { committedMessageIds } from '../support/state-file.js';
 import { mediaBridge } from '../support/media-bridge.js';
@@ -71,6 +73,31 @@ test('media_download off: media describes the file, nothing is fetched or saved'
       [],
     );
     assert.deepEqual(readdirSync(s.mediaFolder), []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a media folder that cannot be written: the message arrives at once with media.error, the log and the page say so', async () => {
+  // A regular file where the folder should be: mkdir fails even for root.
+  const blocker = join(mkdtempSync(join(tmpdir(), 'wab-blocked-')), 'not-a-folder');
+  writeFileSync(blocker, 'x');
+  const s = await mediaBridge({ media_folder: join(blocker, 'whatsapp') });
+  try {
+    const alice = s.sim.contact({ phone: '4917600000001', pushName: 'Alice' });
+    const { id } = await s.sim.sendMedia(alice, { kind: 'image', data: randomBytes(2_000), caption: 'nowhere to go' });
+    const text = await s.sim.sendText(alice, 'and a text after it');
+    const p = await s.payload(id);
+    assert.equal(p.media.error, 'the media folder is not writable');
+    assert.equal(p.media.path, null);
+    assert.equal(p.content, 'nowhere to go');
+    await s.payload(text.id);
+    assert.ok(
+      s.daemon.lines.some((l) =>
+        / ERROR: Media of message .* not saved: the media folder is not writable\. Free space in .* or check that the folder can be written/.test(l),
+      ),
+    );
+    assert.equal((await s.status()).media.last_error, 'the media folder is not writable');
   } finally {
     await s.close();
   }
