@@ -5,7 +5,6 @@ import { join, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import axios from 'axios';
-import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import { USER_AGENT } from '../version.js';
 import type { MediaRequest } from './media-request.js';
 import { SendError } from './send-error.js';
@@ -34,6 +33,7 @@ const MAX_REDIRECTS = 3;
 export async function loadMedia(request: MediaRequest, limits: SourceLimits): Promise<LoadedMedia> {
   const { source } = request;
   if ('bytes' in source) {
+    const { fileTypeFromBuffer } = await fileType();
     return {
       content: source.bytes,
       size: source.bytes.length,
@@ -59,7 +59,7 @@ async function fromPath(kind: string, path: string, allowedFolders: readonly str
   if (!(await insideAny(real, allowedFolders))) throw outside;
   const info = await stat(real);
   if (!info.isFile()) throw new SendError(400, `'${kind}.path': ${path} is not a file.`);
-  return { content: { url: real }, size: info.size, detected: (await fileTypeFromFile(real))?.mime ?? null, release: async () => undefined };
+  return { content: { url: real }, size: info.size, detected: await detect(real), release: async () => undefined };
 }
 
 /** Is `path` (resolved) inside one of the folders (resolved too; folders that do not exist are skipped)? */
@@ -100,7 +100,15 @@ async function fromUrl(kind: string, url: URL, maxBytes: number): Promise<Loaded
     if (error instanceof SendError) throw error;
     throw new SendError(502, `Fetching '${kind}.url' from ${url.host} failed: ${describe(error)}.`);
   }
-  return { content: { url: file }, size, detected: (await fileTypeFromFile(file))?.mime ?? null, release };
+  return { content: { url: file }, size, detected: await detect(file), release };
+}
+
+/** file-type is loaded on the first file sent, not at start: it is not needed at rest. */
+const fileType = () => import('file-type');
+
+async function detect(path: string): Promise<string | null> {
+  const { fileTypeFromFile } = await fileType();
+  return (await fileTypeFromFile(path))?.mime ?? null;
 }
 
 function describe(error: unknown): string {
