@@ -238,7 +238,7 @@ class OptionReader {
       );
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return this.wrong(name, `must start with http:// or https://, not ${url.protocol.slice(0, 12)}//. ${WEBHOOK_OFF}`, null);
+      return this.wrong(name, `must start with http:// or https://, not ${url.protocol.replace(/:$/, '').slice(0, 20)}://. ${WEBHOOK_OFF}`, null);
     }
     return url;
   }
