@@ -27,6 +27,7 @@ import { StateFileError, type Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
 import { StatePruner } from './state/state-pruner.js';
 import { StorageWatch } from './state/storage-watch.js';
+import { WalSync } from './state/wal-sync.js';
 import { IngressServer, type IngressActions } from './web/ingress-server.js';
 import { buildStatusReport } from './web/status-report.js';
 import { explainStateFileError, unavailableActions } from './web/unavailable.js';
@@ -170,6 +171,7 @@ export class Bridge {
       logger,
     });
 
+    const walSync = new WalSync(env.dataDir);
     const storage = new StorageWatch({ db, dataDir: env.dataDir, bus, logger, resume: () => connection.renew() });
 
     const recent = new RecentMessages();
@@ -179,6 +181,7 @@ export class Bridge {
       destinations,
       storeFailed: (error) => storage.failed(error),
       storing: () => storage.storing,
+      durable: () => walSync.durable(),
       media: options.media.download ? new MediaIntake(options.media, mediaJobs, mediaDownloader) : null,
       filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
       account: () => ({
@@ -233,6 +236,7 @@ export class Bridge {
       ...core,
       ingress,
       parts: [
+        walSync,
         apiToken,
         storage,
         new StatePruner(db, logger),

@@ -18,6 +18,8 @@ export interface IntakeDeps {
   storeFailed(error: Error): void;
   /** False while storing is known to fail: messages are refused at once, keeping their order at WhatsApp. */
   storing(): boolean;
+  /** Resolves once this commit is on the disk; the patched Baileys sends the receipts after it. */
+  durable(): Promise<void>;
   bus: Bus;
   logger: Logger;
 }
@@ -71,6 +73,9 @@ export class Intake {
       this.deps.storeFailed(error as Error);
       return this.refuse(messages);
     }
+    const durable = this.deps.durable();
+    durable.catch(() => undefined); // a failed sync only withholds the receipts (WhatsApp delivers again)
+    for (const msg of messages) (msg as WAMessage & { durable?: Promise<void> }).durable = durable;
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);
     if (started.length > 0) this.deps.media!.started(started, now);
     this.deps.bus.emit('accepted', { count: accepted.length });
