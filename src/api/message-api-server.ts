@@ -7,7 +7,7 @@ import type { ApiToken } from './api-token.js';
 import type { MessageSender } from './message-sender.js';
 import { WHATSAPP_LIMITS } from './media-request.js';
 import { SendError } from './send-error.js';
-import { close, listen } from '../web/http-server.js';
+import { boundPort, close, listen } from '../web/http-server.js';
 import { apiSecurityHeaders } from '../web/security-headers.js';
 
 export interface MessageApiDeps {
@@ -35,8 +35,7 @@ export class MessageApiServer implements Part {
 
   /** The port bound (0 before start). */
   get port(): number {
-    const address = this.server?.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return boundPort(this.server);
   }
 
   async start(): Promise<void> {

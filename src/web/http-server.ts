@@ -11,6 +11,12 @@ export function listen(app: Express, port: number, host: string): Promise<Server
   });
 }
 
+/** The port a server is bound to, or 0 before it listens. */
+export function boundPort(server: Server | null): number {
+  const address = server?.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 /** Stops accepting, lets requests under way answer for a moment, then drops what is left. */
 export async function close(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));

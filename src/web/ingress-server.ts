@@ -7,7 +7,7 @@ import type { Part } from '../lifecycle.js';
 import type { DeliveryAttempt } from '../delivery/delivery-log.js';
 import type { Logger } from '../logging/logger.js';
 import { RateLimitedWarning } from '../logging/rate-limited.js';
-import { close, listen } from './http-server.js';
+import { boundPort, close, listen } from './http-server.js';
 import { pageSecurityHeaders } from './security-headers.js';
 import type { StatusReport } from './status-report.js';
 
@@ -60,8 +60,7 @@ export class IngressServer implements Part {
 
   /** The port bound (0 before start). */
   get port(): number {
-    const address = this.server?.address();
-    return typeof address === 'object' && address ? address.port : 0;
+    return boundPort(this.server);
   }
 
   async start(): Promise<void> {
