@@ -292,7 +292,8 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
         document.body.append(frame);
       }, proxy.url);
       const inside = await (await framed.waitForSelector('iframe'))!.contentFrame();
-      await inside!.waitForSelector('#state-pill');
+      // The pill reads "Loading…" until the first status arrives over the event stream.
+      await inside!.waitForFunction(() => !/Loading/.test(document.querySelector('#state-pill')?.textContent ?? 'Loading'));
       assert.match((await inside!.textContent('#state-pill')) ?? '', /Connected|Not linked|Unlinked|Connecting/);
       // Any other origin (here a page of its own, origin "null") is refused by the browser.
       const other = await browser.newPage();
