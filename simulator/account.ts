@@ -91,6 +91,21 @@ export class Device {
   }
 }
 
+/** A paired companion device, as the simulator's users see it. */
+export interface PairedDevice {
+  /** `<phone>:<device>@s.whatsapp.net` */
+  readonly jid: string;
+  /** `<lid>:<device>@lid` */
+  readonly lidJid: string;
+}
+
+export const pairedDevice = (device: Device): PairedDevice => ({ jid: device.jid, lidJid: device.lidJid });
+
+/** The account `WaSimulator.start` simulates: phone 491700000000, lid 100000000000000, "Sim Owner" unless given. */
+export function accountWithDefaults(account: Partial<AccountInfo> = {}): AccountInfo {
+  return { phone: account.phone ?? '491700000000', lid: account.lid ?? '100000000000000', pushName: account.pushName ?? 'Sim Owner' };
+}
+
 /** The WhatsApp account that companion devices pair with, and the identity key of its phone. */
 export class Account implements AccountInfo {
   readonly phone: string;

@@ -5,7 +5,7 @@ import type { Account, Device, PreKeyBundle } from './account.js';
 import type { Connection } from './connection.js';
 import type { Contact } from './contacts.js';
 import { SentCopies, type SentCopy } from './sent-copies.js';
-import { asOffline, encNode, mediaTypeOf, messageTypeOf, offlineMarker } from './stanzas.js';
+import { asOffline, editAttributeOf, encNode, mediaTypeOf, messageTypeOf, offlineMarker } from './stanzas.js';
 import type { SendOptions, SendResult } from './types.js';
 
 /**
@@ -43,6 +43,8 @@ export class Delivery {
       for (const device of devices) {
         const stanza = opts.group ? await this.groupStanza(device, from, message, opts) : await this.directStanza(device, from, message, opts);
         stanza.attrs = { ...stanza.attrs, id, t: String(timestamp), type: messageTypeOf(message) };
+        const edit = editAttributeOf(message);
+        if (edit) stanza.attrs.edit = edit;
         const notify = opts.pushName ?? from.pushName;
         if (notify) stanza.attrs.notify = notify;
         this.sent.remember(device, { from, message, group: opts.group, attrs: stanza.attrs, undecryptable: opts.undecryptable, resends: 0 });

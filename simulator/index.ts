@@ -1,8 +1,21 @@
 /**
  * A loopback WhatsApp for the real Baileys client: see docs/simulator.md.
  */
-export { WaSimulator, type PairedDevice } from './simulator.js';
+export { WaSimulator } from './simulator.js';
+export type { PairedDevice } from './account.js';
 export type { Contact } from './contacts.js';
+export type {
+  DeleteOptions,
+  EditOptions,
+  Party,
+  PollRef,
+  PollSpec,
+  ReactOptions,
+  ReceiptOptions,
+  ReceiptType,
+  SentPoll,
+  VoteOptions,
+} from './contact-action-types.js';
 export { memoryKeyStore } from './memory-store.js';
 export type { MediaHost } from './media-host.js';
 export { samplePng } from './sample-media.js';

@@ -13,6 +13,14 @@ export interface OutgoingHost {
   group(jid: string): Group | undefined;
 }
 
+/**
+ * How long the recipient's phone takes to confirm delivery. Baileys keeps its event buffer open for
+ * 100 ms after it upserts a message it sent; a receipt arriving meanwhile is folded into that upsert
+ * (`status`, `userReceipt`) and never emitted as messages.update / message-receipt.update. Real
+ * phones answer later than that, so the simulated ones wait too.
+ */
+export const DELIVERY_RECEIPT_DELAY_MS = 500;
+
 const isPairwise = (type: string | undefined): type is 'pkmsg' | 'msg' => type === 'pkmsg' || type === 'msg';
 
 /** `<to jid><enc/></to>` fan-out children, plus a bare `<enc>` (a resend addressed to one device). */
@@ -33,10 +41,12 @@ function pairwiseParts(stanza: BinaryNode): { jid: string; enc: BinaryNode }[] {
 export async function receiveOutgoing(stanza: BinaryNode, device: Device, connection: Connection, host: OutgoingHost): Promise<void> {
   const to = stanza.attrs.to ?? '';
   const id = stanza.attrs.id ?? '';
-  const record = (recipient: Contact, message: proto.IMessage, receipt: Record<string, string>) => {
-    host.recorder.outgoingMessage({ to, id, message, recipient, stanza });
-    connection.send({ tag: 'receipt', attrs: { id, t: String(Math.floor(Date.now() / 1000)), ...receipt } });
+  // Baileys turns it into status DELIVERY_ACK (1:1) or a message-receipt.update (group)
+  const deliveryReceipt = (attrs: Record<string, string>) => {
+    const send = () => connection.send({ tag: 'receipt', attrs: { id, t: String(Math.floor(Date.now() / 1000)), ...attrs } });
+    setTimeout(send, DELIVERY_RECEIPT_DELAY_MS).unref();
   };
+  const record = (recipient: Contact, message: proto.IMessage) => host.recorder.outgoingMessage({ to, id, message, recipient, stanza });
   const pairwise: { contact: Contact; message: proto.Message }[] = [];
   for (const { jid, enc } of pairwiseParts(stanza)) {
     const contact = host.contact(jidDecode(jid)?.user ?? '');
@@ -48,7 +58,10 @@ export async function receiveOutgoing(stanza: BinaryNode, device: Device, connec
     }
   }
   if (!isJidGroup(to)) {
-    for (const { contact, message } of pairwise) record(contact, message, { from: to });
+    for (const { contact, message } of pairwise) {
+      record(contact, message);
+      deliveryReceipt({ from: to });
+    }
     return;
   }
   const group = host.group(to);
@@ -63,9 +76,10 @@ export async function receiveOutgoing(stanza: BinaryNode, device: Device, connec
   for (const member of group.participants) {
     try {
       const message = await member.decryptGroup(group.jid, author, skmsg.content);
-      // every member decrypts to keep its sender key chain in step; the first one reports
-      if (!recorded) record(member, message, { from: to, participant: member.lidJid });
+      // every member decrypts to keep its sender key chain in step, and receipts it; the first one reports
+      if (!recorded) record(member, message);
       recorded = true;
+      deliveryReceipt({ from: to, participant: member.lidJid });
     } catch (err) {
       host.logger.debug({ err, id, member: member.phone }, 'simulator: member has no sender key yet');
     }

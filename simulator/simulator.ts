@@ -3,8 +3,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateMessageIDV2, type proto } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Account, type Device } from './account.js';
+import { Account, accountWithDefaults, pairedDevice, type Device, type PairedDevice } from './account.js';
 import { Connection } from './connection.js';
+import { ContactActions } from './contact-actions.js';
+import type {
+  DeleteOptions,
+  EditOptions,
+  PollRef,
+  PollSpec,
+  ReactOptions,
+  ReceiptOptions,
+  ReceiptType,
+  SentPoll,
+  VoteOptions,
+} from './contact-action-types.js';
 import { Contact } from './contacts.js';
 import { Delivery } from './delivery.js';
 import { MediaHost } from './media-host.js';
@@ -12,8 +24,10 @@ import { MediaPhone } from './media-phone.js';
 import type { MediaSpec, SendMediaResult } from './media-types.js';
 import { makeServerIdentity, type ServerIdentity } from './noise-server.js';
 import { pairWithCode, pairWithQr } from './pairing.js';
+import { People } from './people.js';
 import { Recorder } from './recorder.js';
 import { ClientSession, type SessionHost } from './session.js';
+import { silentLogger } from './silent-logger.js';
 import { faultNode } from './stanzas.js';
 import type {
   AccountInfo,
@@ -37,26 +51,6 @@ const WS_PATH = '/ws/chat';
 /** Default guard for every wait: generous for a loopback server, short enough to fail a test. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-const silentLogger: Logger = {
-  level: 'silent',
-  child: () => silentLogger,
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-};
-
-/** A paired companion device. */
-export interface PairedDevice {
-  /** `<phone>:<device>@s.whatsapp.net` */
-  readonly jid: string;
-  /** `<lid>:<device>@lid` */
-  readonly lidJid: string;
-}
-
-const paired = (device: Device): PairedDevice => ({ jid: device.jid, lidJid: device.lidJid });
-
 /**
  * A loopback WhatsApp: plays the server and the people around one account, for the real, unmodified
  * Baileys client (`waWebSocketUrl: sim.url`). State lives in memory for the simulator's lifetime.
@@ -72,15 +66,14 @@ export class WaSimulator {
   private readonly recorder = new Recorder(this.events);
   private readonly delivery: Delivery;
   private readonly sessions = new Set<ClientSession>();
-  private readonly contacts = new Map<string, Contact>();
-  private readonly groups = new Map<string, Group>();
+  private readonly people: People;
+  private readonly actions: ContactActions;
   private readonly identity: ServerIdentity = makeServerIdentity();
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly host: SessionHost;
   private readonly mediaPhone: MediaPhone;
   private acceptedConnections = 0;
   private refuseUntil = 0;
-  private lastGeneratedId = 0;
 
   private constructor(
     private readonly server: Server,
@@ -94,14 +87,15 @@ export class WaSimulator {
     this.phone = new Contact({ phone: account.phone, lid: account.lid, pushName: account.pushName }, logger, this.state.identity);
     this.delivery = new Delivery(this.state, this.phone, (device) => this.onlineSession(device)?.connection);
     this.mediaPhone = new MediaPhone(media);
+    this.people = new People(this.state, logger);
     this.host = {
       account: this.state,
       delivery: this.delivery,
       recorder: this.recorder,
       events: this.events,
       logger,
-      contact: (user) => this.contacts.get(user),
-      group: (jid) => this.groups.get(jid),
+      contact: (user) => this.people.findContact(user),
+      group: (jid) => this.people.findGroup(jid),
       sessions: () => this.sessions,
       mediaConn: () => media?.mediaConnNode(),
       answerMediaRetry: (receipt) => {
@@ -110,6 +104,7 @@ export class WaSimulator {
         return notification;
       },
     };
+    this.actions = new ContactActions(this.host);
     server.on('upgrade', (req, socket, head) => {
       const refused = Date.now() < this.refuseUntil;
       if (refused) this.events.emit('refused');
@@ -132,12 +127,7 @@ export class WaSimulator {
       await media?.stop();
       throw err;
     });
-    const account = {
-      phone: options.account?.phone ?? '491700000000',
-      lid: options.account?.lid ?? '100000000000000',
-      pushName: options.account?.pushName ?? 'Sim Owner',
-    };
-    return new WaSimulator(server, options.logger ?? silentLogger, account, media);
+    return new WaSimulator(server, options.logger ?? silentLogger, accountWithDefaults(options.account), media);
   }
 
   /** What a Baileys client gets as `waWebSocketUrl`. */
@@ -157,17 +147,17 @@ export class WaSimulator {
 
   /** Devices currently paired with the account. */
   get devices(): PairedDevice[] {
-    return [...this.state.devices.values()].map(paired);
+    return [...this.state.devices.values()].map(pairedDevice);
   }
 
   /** The phone scans the QR Baileys emitted (`connection.update.qr`); resolves once the client signed pair-success. A 515 restart follows. */
   async pairWithQr(qr: string): Promise<PairedDevice> {
-    return paired(await pairWithQr(this.host, qr));
+    return pairedDevice(await pairWithQr(this.host, qr));
   }
 
   /** The user types the code `sock.requestPairingCode(sim.account.phone)` returned; resolves like `pairWithQr`. */
   async pairWithCode(code: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PairedDevice> {
-    return paired(await pairWithCode(this.host, code, timeoutMs));
+    return pairedDevice(await pairWithCode(this.host, code, timeoutMs));
   }
 
   /** Logs every paired device out (401 on its connection); their credentials are forgotten, so logging in again fails with 401. */
@@ -178,26 +168,12 @@ export class WaSimulator {
 
   /** A simulated person with their own Signal identity; the same phone returns the same contact. */
   contact(spec: ContactSpec): Contact {
-    const existing = this.contacts.get(spec.phone);
-    if (existing?.phone === spec.phone) return existing;
-    if (!/^\d+$/.test(spec.phone) || (spec.lid !== undefined && !/^\d+$/.test(spec.lid))) {
-      throw new Error(`simulator: phone and lid must be digits only (${spec.phone}, ${spec.lid})`);
-    }
-    const lid = spec.lid ?? String(200000000000000 + ++this.lastGeneratedId);
-    const taken = [spec.phone, lid].find((user) => this.contacts.has(user) || this.state.isOwnUser(user));
-    if (taken) throw new Error(`simulator: ${taken} already belongs to the account or another contact`);
-    const contact = new Contact({ phone: spec.phone, lid, ...(spec.pushName ? { pushName: spec.pushName } : {}) }, this.logger);
-    this.contacts.set(contact.phone, contact);
-    this.contacts.set(contact.lid, contact);
-    return contact;
+    return this.people.contact(spec);
   }
 
   /** A group chat of the account with these people. */
   group(spec: GroupSpec): Group {
-    const id = spec.id ?? String(120363000000000000n + BigInt(++this.lastGeneratedId));
-    const group: Group = { id, jid: `${id}@g.us`, subject: spec.subject ?? `Group ${id}`, participants: [...spec.participants] };
-    this.groups.set(group.jid, group);
-    return group;
+    return this.people.group(spec);
   }
 
   /** `from` sends a text (`conversation`) message. */
@@ -225,6 +201,36 @@ export class WaSimulator {
       sends.push(this.delivery.send(item.from, item.message ?? { conversation: item.text ?? '' }, item.opts));
     }
     return (await Promise.all(sends)).map((r) => r.id);
+  }
+
+  /** `from` edits their message `targetId` to `newText` (protocolMessage MESSAGE_EDIT). */
+  editMessage(from: Contact, targetId: string, newText: string, opts?: EditOptions): Promise<SendResult> {
+    return this.actions.edit(from, targetId, newText, opts);
+  }
+
+  /** `from` deletes their message for everyone (REVOKE); with `opts.author`, a group admin deletes that member's message. */
+  deleteMessage(from: Contact, targetId: string, opts?: DeleteOptions): Promise<SendResult> {
+    return this.actions.delete(from, targetId, opts);
+  }
+
+  /** `from` reacts to a message of `opts.targetAuthor` (default: the account); `''` removes the reaction. */
+  react(from: Contact, targetId: string, emoji: string, opts?: ReactOptions): Promise<SendResult> {
+    return this.actions.react(from, targetId, emoji, opts);
+  }
+
+  /** `from` creates a poll; keep the returned `secret` to vote on it. */
+  sendPoll(from: Contact, poll: PollSpec, opts?: SendOptions): Promise<SentPoll> {
+    return this.actions.sendPoll(from, poll, opts);
+  }
+
+  /** `from` votes on a poll (an encrypted pollUpdateMessage); `[]` withdraws the vote. */
+  vote(from: Contact, poll: PollRef, selected: string[], opts?: VoteOptions): Promise<SendResult> {
+    return this.actions.vote(from, poll, selected, opts);
+  }
+
+  /** `from` read (or played) messages the client sent them (or the group); needs the client online. */
+  sendReceipt(from: Contact, messageIds: string[], type: ReceiptType, opts?: ReceiptOptions): void {
+    this.actions.receipt(from, messageIds, type, opts);
   }
 
   /** Resolves when the client has acked or receipted every one of these message ids. */
@@ -275,7 +281,7 @@ export class WaSimulator {
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const contact of new Set([this.phone, ...this.contacts.values()])) contact.close();
+    for (const contact of [this.phone, ...this.people.all()]) contact.close();
     await this.media?.stop();
   }
 

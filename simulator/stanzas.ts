@@ -1,4 +1,4 @@
-import { normalizeMessageContent, type BinaryNode, type proto } from '@whiskeysockets/baileys';
+import { normalizeMessageContent, proto, type BinaryNode } from '@whiskeysockets/baileys';
 import type { StreamFault } from './types.js';
 
 /** The `mediatype` of an `<enc>`, as Baileys' own `getMediaType` (messages-send.js) computes it. */
@@ -30,6 +30,21 @@ export function messageTypeOf(message: proto.IMessage): string {
   if (m?.pollCreationMessage || m?.pollCreationMessageV2 || m?.pollCreationMessageV3 || m?.pollUpdateMessage) return 'poll';
   if (m?.eventMessage) return 'event';
   return mediaTypeOf(message) ? 'media' : 'text';
+}
+
+const { REVOKE, MESSAGE_EDIT } = proto.Message.ProtocolMessage.Type;
+
+/**
+ * The `edit` attribute WhatsApp's server puts on edits and deletions (whatsmeow's getEditAttribute):
+ * 1 an edit, 7 a sender's delete (and a removed reaction), 8 an admin's delete of someone else's message.
+ */
+export function editAttributeOf(message: proto.IMessage): string | undefined {
+  const m = message.editedMessage?.message ?? message;
+  const protocol = m.protocolMessage;
+  if (protocol?.key && (protocol.type ?? REVOKE) === REVOKE) return protocol.key.fromMe ? '7' : '8';
+  if (protocol?.key && protocol.type === MESSAGE_EDIT && protocol.editedMessage) return '1';
+  if (m.reactionMessage && !m.reactionMessage.text) return '7';
+  return undefined;
 }
 
 /** An `<enc>` child. */

@@ -1,7 +1,8 @@
 import { ApiToken } from './api/api-token.js';
 import { MessageApiServer } from './api/message-api-server.js';
 import { MessageSender } from './api/message-sender.js';
-import { RecentMessages, SentMessageIds } from './api/recent-messages.js';
+import { RecentMessages } from './api/recent-messages.js';
+import { SentMessageIds } from './api/sent-messages.js';
 import { SendQueue } from './api/send-queue.js';
 import { Bus } from './bus.js';
 import type { Environment } from './config/environment.js';
@@ -10,9 +11,13 @@ import { DeliveryLog } from './delivery/delivery-log.js';
 import type { Destination, DestinationContext } from './delivery/destination.js';
 import { Outbox } from './delivery/outbox.js';
 import { webhookDestination } from './delivery/webhook-destination.js';
-import { ConnectionEvents } from './homeassistant/connection-events.js';
+import { ConnectionEvents } from './events/connection-events.js';
 import { haEventDestination } from './homeassistant/ha-event-destination.js';
 import { Intake } from './intake/intake.js';
+import type { AccountIdentity } from './intake/normalise.js';
+import { StatusEvents } from './events/status-events.js';
+import { PollStore } from './polls/poll-store.js';
+import { Polls } from './polls/polls.js';
 import type { Part } from './lifecycle.js';
 import { hostname } from 'node:os';
 import { baileysLogger, type Logger } from './logging/logger.js';
@@ -21,15 +26,14 @@ import { MediaFiles } from './media/media-files.js';
 import { MediaIntake } from './media/media-intake.js';
 import { MediaJobs } from './media/media-jobs.js';
 import { MediaRetention } from './media/media-retention.js';
-import { samplePayload } from './payload/sample-payload.js';
-import { useSqliteAuthState, type SqliteAuthState } from './state/auth-state.js';
+import { useSqliteAuthState } from './state/auth-state.js';
 import { StateFileError, type Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
 import { StatePruner } from './state/state-pruner.js';
 import { StorageWatch } from './state/storage-watch.js';
 import { WalSync } from './state/wal-sync.js';
-import { IngressServer, type IngressActions } from './web/ingress-server.js';
-import { buildStatusReport } from './web/status-report.js';
+import { IngressServer } from './web/ingress-server.js';
+import { ingressActions, type PageSources } from './web/ingress-actions.js';
 import { explainStateFileError, unavailableActions } from './web/unavailable.js';
 import { WhatsAppConnection } from './whatsapp/connection.js';
 
@@ -46,22 +50,8 @@ const SENDABLE_FOLDERS = ['/media', '/share'];
 /** How many sends may wait for their turn before the API answers 429. */
 const SEND_QUEUE_CAPACITY = 10;
 
-/** What the page reads and acts on. */
-interface Core {
-  auth: SqliteAuthState;
-  log: DeliveryLog;
-  connection: WhatsAppConnection;
-  webhook: Destination | null;
-  haEvents: Destination | null;
-  apiToken: ApiToken;
-  messageApi: MessageApiServer;
-  mediaFiles: MediaFiles;
-  mediaDownloader: MediaDownloader;
-  storage: StorageWatch;
-}
-
 /** The parts of a running bridge, wired to each other over the state file and the bus. */
-interface Assembly extends Core {
+interface Assembly extends PageSources {
   ingress: IngressServer;
   /** In start order; they stop in reverse. */
   parts: Part[];
@@ -145,12 +135,12 @@ export class Bridge {
     const { env, parsed, logger } = this.settings;
     const options = parsed.options;
     const bus = this.bus;
-    const auth = useSqliteAuthState(db);
+    const auth = useSqliteAuthState(db, bus);
     const outbox = new Outbox(db);
     const log = new DeliveryLog(db);
     const context: DestinationContext = { outbox, log, bus, logger };
 
-    const webhook = options.webhook.state === 'on' ? webhookDestination(options.webhook, context) : null;
+    const webhook = options.webhook.state === 'on' ? webhookDestination(options.webhook, options.webhookEvents, context) : null;
     const haEvents = options.haEventEnabled && env.supervisorToken ? haEventDestination({ url: env.supervisorUrl, token: env.supervisorToken }, context) : null;
     const destinations = [webhook, haEvents].filter((d): d is Destination => d !== null);
 
@@ -175,7 +165,14 @@ export class Bridge {
     const storage = new StorageWatch({ db, dataDir: env.dataDir, bus, logger, resume: () => connection.renew() });
 
     const recent = new RecentMessages();
-    const sentIds = new SentMessageIds();
+    const sentIds = new SentMessageIds(db);
+    const pollStore = new PollStore(db);
+    const account = (): AccountIdentity => ({
+      phoneJid: connection.status.account?.jid ?? null,
+      lidJid: connection.status.account?.lid ?? null,
+      phoneForLid: (lidUser) => auth.phoneForLid(lidUser),
+    });
+    const statusEvents = new StatusEvents({ outbox, destinations, sentByBridge: (id) => sentIds.has(id), account, logger });
     const intake = new Intake({
       outbox,
       destinations,
@@ -184,11 +181,8 @@ export class Bridge {
       durable: () => walSync.durable(),
       media: options.media.download ? new MediaIntake(options.media, mediaJobs, mediaDownloader) : null,
       filter: { forwardGroups: options.forwardGroups, forwardOwnMessages: options.forwardOwnMessages, sentByBridge: (id) => sentIds.has(id) },
-      account: () => ({
-        phoneJid: connection.status.account?.jid ?? null,
-        lidJid: connection.status.account?.lid ?? null,
-        phoneForLid: (lidUser) => auth.phoneForLid(lidUser),
-      }),
+      polls: new Polls(pollStore, logger),
+      account,
       bus,
       logger,
     });
@@ -201,8 +195,11 @@ export class Bridge {
       keepAliveIntervalMs: this.settings.keepAliveIntervalMs,
       onMessages: (messages, type) => {
         intake.accept(messages, type);
+        statusEvents.fromOwnUpserts(messages);
         recent.remember(messages);
       },
+      onMessageUpdates: (updates) => statusEvents.fromUpdates(updates),
+      onMessageReceipts: (receipts) => statusEvents.fromReceipts(receipts),
     });
 
     const apiToken = new ApiToken(db, options.apiToken);
@@ -214,6 +211,7 @@ export class Bridge {
         connection,
         recent,
         sentIds,
+        polls: pollStore,
         queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY),
         mediaLimits: { allowedFolders: [...SENDABLE_FOLDERS, options.media.folder], maxDownloadBytes: options.media.maxBytes },
         logger,
@@ -222,16 +220,16 @@ export class Bridge {
       mediaFile: (id) => mediaFiles.find(id),
       logger,
     });
-    const core: Core = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader, storage };
+    const core: PageSources = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader, storage };
     const ingress = new IngressServer({
       host: env.ingressHost,
       port: env.ingressPort,
       allowedClient: env.ingressAllowedClient,
-      actions: this.ingressActions(core),
+      actions: ingressActions(core, options, this.problems),
       bus,
       logger,
     });
-    const connectionEvents = haEvents ? [new ConnectionEvents({ bus, destination: haEvents })] : [];
+    const connectionEvents = destinations.length > 0 ? [new ConnectionEvents({ bus, destinations })] : [];
     return {
       ...core,
       ingress,
@@ -239,7 +237,7 @@ export class Bridge {
         walSync,
         apiToken,
         storage,
-        new StatePruner(db, logger),
+        new StatePruner(db, logger, Date.now, bus),
         ingress,
         ...destinations,
         ...connectionEvents,
@@ -257,41 +255,5 @@ export class Bridge {
     if (webhook.state === 'on') logger.info(`Forwarding incoming messages to the webhook at ${webhook.url.host}.`);
     if (webhook.state === 'off') logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded to it.");
     if (app.haEvents) logger.info('Firing whatsapp_message events on the Home Assistant event bus.');
-  }
-
-  private ingressActions(app: Core): IngressActions {
-    const webhookOption = this.settings.parsed.options.webhook;
-    const destinations = () => [app.webhook, app.haEvents].filter((d): d is Destination => d !== null);
-    return {
-      status: () =>
-        buildStatusReport({
-          connection: app.connection.status,
-          pairedAt: app.auth.pairedAt(),
-          webhookState: webhookOption.state,
-          webhookHost: webhookOption.state === 'on' ? webhookOption.url.host : null,
-          webhook: app.webhook?.status() ?? null,
-          haEvents: app.haEvents?.status() ?? null,
-          api: { port: app.messageApi.port, tokenSource: app.apiToken.source, tokenHint: app.apiToken.hint() },
-          media: {
-            ...this.settings.parsed.options.media,
-            ...app.mediaFiles.totals(),
-            pending: app.mediaDownloader.pending,
-            lastError: app.mediaDownloader.lastError,
-          },
-          storage: app.storage.problem,
-          problems: this.problems,
-          now: Date.now(),
-        }),
-      recentDeliveries: (limit) => app.log.recent(limit),
-      logout: () => app.connection.logout(),
-      reconnect: () => app.connection.reconnect(),
-      requestPairingCode: (digits) => app.connection.requestPairingCode(digits),
-      sendTestWebhook: async () => {
-        if (!app.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
-        return app.webhook.sendTest(JSON.stringify(samplePayload(app.connection.status.account?.jid ?? null)));
-      },
-      retryDeadDeliveries: () => destinations().reduce((sum, d) => sum + d.requeueDead(), 0),
-      apiToken: () => app.apiToken.value,
-    };
   }
 }

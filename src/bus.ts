@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { ConnectionStatus } from './whatsapp/connection-status.js';
 import type { DeliveryAttempt } from './delivery/delivery-log.js';
 import type { StorageProblem } from './state/storage-watch.js';
+import type { StateFileDamage } from './state/corruption.js';
 
 /** Everything the features tell each other. */
 export interface BridgeEvents {
@@ -13,6 +14,8 @@ export interface BridgeEvents {
   accepted: [{ count: number }];
   /** Storing messages stopped working (a problem), or works again (null). */
   storage: [StorageProblem | null];
+  /** SQLite reported the state file damaged (SQLITE_CORRUPT, SQLITE_NOTADB): it is set aside and the app starts again (restart.ts). */
+  damaged: [StateFileDamage];
 }
 
 /** A typed event bus shared by the features the controller composes. */

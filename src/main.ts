@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { Bridge } from './bridge.js';
 import { EnvironmentError, readEnvironment } from './config/environment.js';
 import { loadOptions } from './config/options.js';
 import { createLogger } from './logging/logger.js';
+import { BridgeRunner } from './restart.js';
+import { isCorruption } from './state/corruption.js';
 import { APP_VERSION } from './version.js';
 
 /** Runs the daemon until SIGTERM/SIGINT. Problems a user can cause end in one log line, not a stack trace. */
@@ -23,13 +24,24 @@ async function main(): Promise<void> {
   logger.info(`WhatsApp Bridge ${APP_VERSION} starting (data folder ${env.dataDir}).`);
   for (const problem of parsed.problems) logger.error(problem.message);
 
-  const bridge = new Bridge({ env, parsed, logger });
+  const cannotStart = (error: unknown) => {
+    logger.fatal(`Cannot start: ${describeStartupError(error, env.ingressPort)}`);
+    process.exit(1);
+  };
+  // The bridge, started again on a new state file if SQLite finds the file damaged (restart.ts).
+  const bridge = new BridgeRunner({ env, parsed, logger }, cannotStart);
+  // A damaged state file surfacing where nothing caught it (a timer, an event handler): recovered, not a crash.
+  // Anything else still ends the process as Node would (its stack on stderr, exit 1).
+  process.on('uncaughtException', (error) => {
+    if (isCorruption(error)) return bridge.damaged({ error, during: 'running' });
+    process.stderr.write(`${error?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
   try {
     await bridge.start();
   } catch (error) {
-    logger.fatal(`Cannot start: ${describeStartupError(error, env.ingressPort)}`);
     await bridge.stop();
-    process.exit(1);
+    cannotStart(error);
   }
 
   let stopping = false;
@@ -44,6 +56,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   process.on('unhandledRejection', (reason) => {
+    if (isCorruption(reason)) return bridge.damaged({ error: reason as Error, during: 'running' });
     // Baileys rejects its pending queries when a socket closes (a reconnect): expected, not ours.
     if (isConnectionClosed(reason)) return logger.debug(`A WhatsApp request ended with its socket: ${(reason as Error).message}`);
     logger.error(`Unexpected error, please report it: ${(reason as Error)?.stack?.split('\n').slice(0, 3).join(' | ') ?? String(reason)}`);

@@ -149,3 +149,24 @@ test('a webhook_url that points at the app itself is refused, the webhook stays 
     assert.equal(parseOptions({ webhook_enabled: true, webhook_url: url }, own).options.webhook.state, 'on', url);
   }
 });
+
+test('webhook_events: the default is message only; a list picks the kinds; a wrong entry is one line naming the valid ones', () => {
+  assert.deepEqual([...parseOptions({}).options.webhookEvents], ['message']);
+  const all = parseOptions({ webhook_events: ['message', 'edit', 'delete', 'status', 'connection'] });
+  assert.deepEqual(all.problems, []);
+  assert.deepEqual([...all.options.webhookEvents], ['message', 'edit', 'delete', 'status', 'connection']);
+
+  const typo = parseOptions({ webhook_events: ['message', 'edits'] });
+  assert.deepEqual([...typo.options.webhookEvents], ['message'], 'the valid entries are kept');
+  assert.equal(typo.problems.length, 1);
+  assert.equal(
+    typo.problems[0]!.message,
+    `Option 'webhook_events' may list only message, edit, delete, status, connection; "edits" is not one of them; using message.`,
+  );
+  assert.match(
+    parseOptions({ webhook_events: [] }).problems[0]!.message,
+    /is empty: list at least one of message, edit, delete, status, connection; using message/,
+  );
+  assert.match(parseOptions({ webhook_events: 'edit' }).problems[0]!.message, /must be a list of message, edit/);
+  assert.deepEqual([...parseOptions({ webhook_events: ['reactions'] }).options.webhookEvents], ['message'], 'nothing valid: the default');
+});

@@ -12,6 +12,7 @@ const DAY = 24 * 60 * 60 * 1000;
 const PER_DAY = 500;
 const MB = 1024 * 1024;
 
+// Polls (a few a day, not 500) leave after POLLS_FOR_DAYS: that horizon is tested in polls.test.ts.
 test('90 days of 500 messages a day (5 of them dead) keep the state file bounded: under 4 MB, and no growth after the horizon', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wab-bounded-'));
   const db = openDatabase(dataDir);

@@ -24,7 +24,12 @@ test('a state file of 0.1.x is migrated: unread columns and index go, every queu
 
   const db = openDatabase(dataDir);
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 3);
+    assert.equal(db.pragma('user_version', { simple: true }), 4);
+    assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls') ORDER BY name").all(), [
+      { name: 'media_files' },
+      { name: 'media_jobs' },
+      { name: 'polls' },
+    ]);
     const columns = (db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('last_status') && !columns.includes('last_error'), `columns left: ${columns.join(', ')}`);
     assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'seen_messages_seen_at'").all(), []);

@@ -1,12 +1,16 @@
 import { generateMessageIDV2, type AnyMessageContent } from '@whiskeysockets/baileys';
 import type { Logger } from '../logging/logger.js';
+import type { PollStore } from '../polls/poll-store.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
 import { parseMediaRequest } from './media-request.js';
 import { loadMedia, type SourceLimits } from './media-source.js';
 import { mediaMessage } from './outgoing-media.js';
+import { OutgoingPoll } from './outgoing-poll.js';
+import { parsePollRequest } from './poll-request.js';
 import { parseRecipient } from './recipient.js';
 import { SendError } from './send-error.js';
-import type { RecentMessages, SentMessageIds } from './recent-messages.js';
+import type { RecentMessages } from './recent-messages.js';
+import type { SentMessageIds } from './sent-messages.js';
 import { SendRefused, type SendQueue } from './send-queue.js';
 
 const MAX_TEXT_LENGTH = 65_536;
@@ -18,10 +22,12 @@ export interface MessageSenderDeps {
   queue: SendQueue;
   /** Where a file to send may come from. */
   mediaLimits: SourceLimits;
+  /** Where a sent poll is kept, so the votes on it can be read. */
+  polls: PollStore;
   logger: Logger;
 }
 
-/** Validates a send request (text or a file), checks the recipient, and sends through the paced queue. */
+/** Validates a send request (text, a file or a poll), checks the recipient, and sends through the paced queue. */
 export class MessageSender {
   constructor(private readonly deps: MessageSenderDeps) {}
 
@@ -29,8 +35,9 @@ export class MessageSender {
     const request = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const recipient = parseRecipient(request.to);
     if (!recipient) throw new SendError(400, "'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID.");
-    const media = parseMediaRequest(request);
-    const text = media ? null : requiredText(request.text);
+    const pollRequest = parsePollRequest(request);
+    const media = pollRequest ? null : parseMediaRequest(request);
+    const text = pollRequest || media ? null : requiredText(request.text);
     const replyTo = request.reply_to;
     if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') throw new SendError(400, "'reply_to' must be the id of a received message.");
     const quoted = replyTo ? this.deps.recent.find(replyTo) : undefined;
@@ -46,13 +53,16 @@ export class MessageSender {
     // The file is loaded and checked before the send takes its turn, so a bad one costs no pacing slot.
     const loaded = media ? await loadMedia(media, this.deps.mediaLimits) : null;
     try {
-      const content: AnyMessageContent = media ? mediaMessage(media, loaded!) : { text: text! };
+      const poll = pollRequest ? new OutgoingPoll(pollRequest) : null;
+      const content: AnyMessageContent = poll ? poll.content : media ? mediaMessage(media, loaded!) : { text: text! };
       return await this.deps.queue.push(async () => {
         const socket = this.socket();
         const id = generateMessageIDV2(socket.user?.id);
         this.deps.sentIds.add(id); // before sending: Baileys emits our own message during sendMessage
+        if (poll) this.deps.polls.remember(poll.stored(id, jid, socket.user)); // before sending too: a vote can follow at once
         await socket.sendMessage(jid, content, { messageId: id, ...(quoted ? { quoted } : {}) });
-        this.deps.logger.info(`Sent ${media ? `${media.kind} ` : ''}message ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
+        const what = poll ? 'poll' : media ? `${media.kind} message` : 'message';
+        this.deps.logger.info(`Sent ${what} ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
         return { id };
       });
     } catch (error) {
@@ -93,7 +103,7 @@ export class MessageSender {
 
 function requiredText(text: unknown): string {
   if (typeof text !== 'string' || text.trim() === '')
-    throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker).");
+    throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker, or a 'poll').");
   if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
   return text;
 }

@@ -20,19 +20,3 @@ export class RecentMessages {
     return this.byId.get(id);
   }
 }
-
-/** Ids of messages the bridge sent itself, so they are never forwarded back as incoming. */
-export class SentMessageIds {
-  private readonly ids = new Set<string>();
-
-  constructor(private readonly capacity = 1000) {}
-
-  add(id: string): void {
-    this.ids.add(id);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value!);
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-}

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { EVENT_KINDS, type EventKind } from '../payload/event-payload.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -12,6 +13,8 @@ export type ApiTokenOption = { source: 'option'; value: string } | { source: 'ge
 /** The app's options, parsed once from /data/options.json. */
 export interface Options {
   webhook: WebhookOption;
+  /** The kinds the webhook gets (`webhook_events`); Home Assistant's bus gets every kind. */
+  webhookEvents: ReadonlySet<EventKind>;
   logLevel: LogLevel;
   forwardGroups: boolean;
   forwardOwnMessages: boolean;
@@ -59,6 +62,7 @@ export interface OptionContext {
 
 const DEFAULT_OPTIONS: Options = {
   webhook: { state: 'off' },
+  webhookEvents: new Set(['message']),
   logLevel: 'info',
   forwardGroups: true,
   forwardOwnMessages: false,
@@ -134,6 +138,7 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
 
   const options: Options = {
     webhook,
+    webhookEvents: read.someOf('webhook_events', EVENT_KINDS, DEFAULT_OPTIONS.webhookEvents),
     logLevel: read.oneOf('log_level', LOG_LEVELS, DEFAULT_OPTIONS.logLevel),
     forwardGroups: read.bool('forward_groups', DEFAULT_OPTIONS.forwardGroups),
     forwardOwnMessages: read.bool('forward_own_messages', DEFAULT_OPTIONS.forwardOwnMessages),
@@ -182,6 +187,22 @@ class OptionReader {
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
     return this.wrong(name, `must be one of ${allowed.join(', ')}, not ${describe(value)}; using '${fallback}'`, fallback);
+  }
+
+  /** A list of names from `allowed`; unknown names are dropped (one problem names them and the valid ones). */
+  someOf<T extends string>(name: string, allowed: readonly T[], fallback: ReadonlySet<T>): ReadonlySet<T> {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return fallback;
+    const valid = `${allowed.join(', ')}`;
+    const defaults = [...fallback].join(', ');
+    if (!Array.isArray(value)) return this.wrong(name, `must be a list of ${valid}, not ${describe(value)}; using ${defaults}`, fallback);
+    if (value.length === 0) return this.wrong(name, `is empty: list at least one of ${valid}; using ${defaults}`, fallback);
+    const known = value.filter((v): v is T => typeof v === 'string' && (allowed as readonly string[]).includes(v));
+    if (known.length === value.length) return new Set(known);
+    const unknown = value.filter((v) => !known.includes(v as T)).map(describe);
+    const kept = known.length > 0 ? known : [...fallback];
+    this.wrong(name, `may list only ${valid}; ${unknown.join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not one of them; using ${kept.join(', ')}`, null);
+    return new Set(kept);
   }
 
   /** An optional secret: absent or empty means "not set". */

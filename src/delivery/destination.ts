@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
-import type { ForwardedMessage } from '../payload/message-payload.js';
+import type { Forwarded } from '../payload/event-payload.js';
 import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
 import { Dispatcher } from './dispatcher.js';
 import type { DestinationName, Outbox, OutboxCounts } from './outbox.js';
@@ -20,8 +20,8 @@ export interface DestinationContext {
 export interface DestinationDeps extends DestinationContext {
   name: DestinationName;
   sender: DeliverySender;
-  /** The body this destination stores for a message, built once when the message is committed. */
-  bodyFor(message: ForwardedMessage): string;
+  /** The body this destination stores for a message or event, built once when it is committed; null: not wanted here. */
+  bodyFor(event: Forwarded): string | null;
   concurrency?: number;
 }
 
@@ -49,8 +49,8 @@ export class Destination implements Part {
     return this.deps.name;
   }
 
-  bodyFor(message: ForwardedMessage): string {
-    return this.deps.bodyFor(message);
+  bodyFor(event: Forwarded): string | null {
+    return this.deps.bodyFor(event);
   }
 
   async start(): Promise<void> {

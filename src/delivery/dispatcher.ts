@@ -1,5 +1,6 @@
 import type { Bus } from '../bus.js';
 import type { Logger } from '../logging/logger.js';
+import { reportIfCorruption } from '../state/corruption.js';
 import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
 import { HELD, type ChatHead, type DestinationName, type Outbox, type OutboxRow } from './outbox.js';
 import { classify, nextAttemptAt, type Outcome } from './retry-policy.js';
@@ -118,16 +119,20 @@ export class Dispatcher {
       // A failure of our own (the state file, e.g. a full disk), not the receiver's: the row stays
       // and its chat waits a little, so a failing disk does not turn into a loop of requests.
       ownFailure = true;
-      this.deps.logger.warn(
-        `A delivery to the ${this.deps.name} could not be recorded (${(error as Error).message}); it is tried again in ${OWN_FAILURE_PAUSE_MS / 1000} s.`,
-      );
+      // A damaged file is reported instead (restart.ts sets it aside and starts again).
+      if (!reportIfCorruption(this.deps.bus, error, `recording a delivery to the ${this.deps.name}`)) {
+        this.deps.logger.warn(
+          `A delivery to the ${this.deps.name} could not be recorded (${(error as Error).message}); it is tried again in ${OWN_FAILURE_PAUSE_MS / 1000} s.`,
+        );
+      }
     }
     this.inFlight.delete(chat);
     if (this.running) {
       try {
         this.refreshHead(chat);
-      } catch {
+      } catch (error) {
         ownFailure = true;
+        reportIfCorruption(this.deps.bus, error, `reading the ${this.deps.name}'s queue`);
       }
       const head = this.heads.get(chat);
       if (ownFailure && head) head.nextAttemptAt = Math.max(head.nextAttemptAt, this.now() + OWN_FAILURE_PAUSE_MS);

@@ -4,8 +4,17 @@ import type { Destination } from '../delivery/destination.js';
 import type { AcceptedMessage, Outbox } from '../delivery/outbox.js';
 import type { Logger } from '../logging/logger.js';
 import type { MediaIntake, NewMediaJob } from '../media/media-intake.js';
+import type { Forwarded } from '../payload/event-payload.js';
+import type { PollPayload } from '../payload/poll-payload.js';
 import { skipReason, type FilterSettings } from './message-filter.js';
 import { normaliseMessage, type AccountIdentity } from './normalise.js';
+import { protocolEventOf } from './protocol-events.js';
+
+/** Keeps the secrets of polls as they pass, and decrypts votes with them. */
+export interface PollKeeper {
+  observe(msg: WAMessage, account: AccountIdentity): void;
+  voteOf(msg: WAMessage, account: AccountIdentity): PollPayload | null;
+}
 
 export interface IntakeDeps {
   outbox: Outbox;
@@ -13,6 +22,7 @@ export interface IntakeDeps {
   filter: FilterSettings;
   /** Null when no file is ever downloaded. */
   media: MediaIntake | null;
+  polls: PollKeeper;
   account(): AccountIdentity;
   /** The commit failed (a full disk…): the messages were marked not stored and WhatsApp keeps them. */
   storeFailed(error: Error): void;
@@ -25,8 +35,9 @@ export interface IntakeDeps {
 }
 
 /**
- * The first thing that happens to a message WhatsApp delivers: filter, normalise, and commit it
- * to the outbox with one body per destination, in one transaction per batch, synchronously inside
+ * The first thing that happens to a message WhatsApp delivers: filter, normalise (a message, an
+ * edit or a deletion), and commit it to the outbox with one body per destination that wants its
+ * kind, in one transaction per batch, synchronously inside
  * Baileys' event so nothing is awaited between WhatsApp's delivery and the commit. Delivery
  * happens later, from the outbox.
  */
@@ -40,16 +51,23 @@ export class Intake {
     const accepted: AcceptedMessage[] = [];
     const jobs = new Map<AcceptedMessage, NewMediaJob>();
     for (const msg of messages) {
+      this.observePoll(msg, account);
       const skip = skipReason(msg, this.deps.filter);
       if (skip) {
         logger.debug(`Not forwarding ${msg.key?.id ?? '?'} from ${msg.key?.remoteJid ?? '?'}: ${skip}.`);
         continue;
       }
-      const message = normaliseMessage(msg, account);
-      const job = this.deps.media?.prepare(msg, message) ?? null;
+      const event = protocolEventOf(msg, account);
+      const message = event ? null : normaliseMessage(msg, account, (vote) => this.deps.polls.voteOf(vote, account));
+      const forwarded: Forwarded = message ?? { payload: event!, rawType: null };
+      const job = message ? (this.deps.media?.prepare(msg, message) ?? null) : null;
       const bodies: AcceptedMessage['bodies'] = {};
-      for (const d of destinations) bodies[d.name] = d.bodyFor(message);
-      const entry: AcceptedMessage = { chat: message.payload.chat, messageId: message.payload.id, bodies, held: job !== null };
+      for (const d of destinations) {
+        const body = d.bodyFor(forwarded);
+        if (body !== null) bodies[d.name] = body;
+      }
+      // Keyed by the upsert's own id (an edit's, not the edited message's), so each is stored once.
+      const entry: AcceptedMessage = { chat: (message?.payload ?? event!).chat, messageId: msg.key.id!, bodies, held: job !== null };
       if (job) jobs.set(entry, job);
       accepted.push(entry);
     }
@@ -82,6 +100,15 @@ export class Intake {
     for (const d of destinations) {
       const chats = touched.get(d.name);
       if (chats) d.wake(chats);
+    }
+  }
+
+  /** A poll's secret is kept even when the poll itself is not forwarded (a poll sent from the phone), so votes on it decrypt. */
+  private observePoll(msg: WAMessage, account: AccountIdentity): void {
+    try {
+      this.deps.polls.observe(msg, account);
+    } catch (error) {
+      this.deps.logger.debug(`Could not keep the poll ${msg.key?.id ?? '?'}: ${(error as Error).message}`);
     }
   }
 

@@ -7,6 +7,7 @@ import {
   normalizeMessageContent,
   type WAMessage,
 } from '@whiskeysockets/baileys';
+import { editOrRevoke } from './protocol-events.js';
 
 export interface FilterSettings {
   forwardGroups: boolean;
@@ -16,8 +17,8 @@ export interface FilterSettings {
 }
 
 /**
- * Why a message is not forwarded, or null when it is. Only new messages from people count:
- * not status updates, channels, protocol traffic (revokes, edits, key shares, history sync),
+ * Why a message is not forwarded, or null when it is. New messages, edits and deletions from
+ * people count: not status updates, channels, other protocol traffic (key shares, history sync),
  * key-distribution-only messages or stubs for messages that failed to decrypt.
  */
 export function skipReason(msg: WAMessage, settings: FilterSettings): string | null {
@@ -31,7 +32,7 @@ export function skipReason(msg: WAMessage, settings: FilterSettings): string | n
   const inner = normalizeMessageContent(msg.message);
   const type = inner ? getContentType(inner) : undefined;
   if (!type) return 'no content (key distribution only)';
-  if (type === 'protocolMessage') return 'protocol message';
+  if (type === 'protocolMessage' && !editOrRevoke(msg)) return 'protocol message';
   if (msg.key.fromMe) {
     if (settings.sentByBridge(id)) return 'sent by the bridge';
     if (!settings.forwardOwnMessages) return 'own message (forward_own_messages is off)';

@@ -8,7 +8,8 @@ import {
   normalizeMessageContent,
   type WAMessage,
 } from '@whiskeysockets/baileys';
-import type { ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
+import type { ChatFields, ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
+import { voteContent, type PollPayload } from '../payload/poll-payload.js';
 import { mediaIn } from '../media/media-info.js';
 import { describeContent } from './message-content.js';
 import { toPlainJson } from '../payload/raw-json.js';
@@ -21,40 +22,64 @@ export interface AccountIdentity {
   phoneForLid(lidUser: string): string | null;
 }
 
-/** Turns one WAMessage (already past the filters) into the payload. Pure and synchronous. */
-export function normaliseMessage(msg: WAMessage, account: AccountIdentity): ForwardedMessage {
-  return { payload: payloadOf(msg, account), rawType: rawTypeOf(msg) };
+/** Turns one WAMessage (already past the filters) into the payload. Pure and synchronous, but for the poll lookup. */
+export function normaliseMessage(msg: WAMessage, account: AccountIdentity, pollOf: PollOf = () => null): ForwardedMessage {
+  return { payload: payloadOf(msg, account, pollOf), rawType: rawTypeOf(msg) };
 }
 
-function payloadOf(msg: WAMessage, account: AccountIdentity): MessagePayload {
+/** What the intake knows of a vote's poll (null: not a vote). */
+export type PollOf = (msg: WAMessage) => PollPayload | null;
+
+function payloadOf(msg: WAMessage, account: AccountIdentity, pollOf: PollOf): MessagePayload {
+  const described = describeContent(msg.message);
+  const poll = described.type === 'poll_vote' ? pollOf(msg) : null;
+  const who = chatFieldsOf(msg, account);
+  // Field order is part of the contract (receivers compare bodies byte for byte): the seed's first.
+  return {
+    sender: who.sender,
+    content: poll ? voteContent(poll) : described.content,
+    is_group: who.is_group,
+    event: 'message',
+    id: msg.key.id!,
+    chat: who.chat,
+    timestamp: who.timestamp,
+    type: described.type,
+    push_name: who.push_name,
+    sender_phone: who.sender_phone,
+    sender_lid: who.sender_lid,
+    from_me: who.from_me,
+    quoted_id: described.quotedId,
+    media: mediaIn(msg)?.payload ?? null,
+    poll,
+    ...(described.type === 'reaction' ? { reaction_removed: described.content === '' } : {}),
+    raw: toPlainJson(msg),
+  };
+}
+
+/** The chat, and who wrote in it (the account itself for its own messages), with both address forms when known. */
+export function chatFieldsOf(msg: WAMessage, account: AccountIdentity): ChatFields {
   const key = msg.key;
   const remoteJid = key.remoteJid!;
   const isGroup = Boolean(isJidGroup(remoteJid));
-  const described = describeContent(msg.message);
-
   const party = key.fromMe
     ? { phone: account.phoneJid, lid: account.lidJid }
     : addressesOf(isGroup ? [key.participant, key.participantAlt] : [remoteJid, key.remoteJidAlt], account);
-  const chat = isGroup ? remoteJid : chatAddress(remoteJid, key.remoteJidAlt, account);
-  const sender = party.phone ?? party.lid ?? jidNormalizedUser(key.participant ?? remoteJid);
-
   return {
-    sender,
-    content: described.content,
+    sender: party.phone ?? party.lid ?? jidNormalizedUser(key.participant ?? remoteJid),
     is_group: isGroup,
-    event: 'message',
-    id: key.id!,
-    chat,
+    chat: isGroup ? remoteJid : chatAddress(remoteJid, key.remoteJidAlt, account),
     timestamp: Number(msg.messageTimestamp ?? 0),
-    type: described.type,
     push_name: msg.pushName ?? null,
     sender_phone: party.phone ? (jidDecode(party.phone)?.user ?? null) : null,
     sender_lid: party.lid,
     from_me: Boolean(key.fromMe),
-    quoted_id: described.quotedId,
-    media: mediaIn(msg)?.payload ?? null,
-    raw: toPlainJson(msg),
   };
+}
+
+/** `sender`, `sender_phone` and `sender_lid` for someone known only by one JID (a group member whose message an admin deleted). */
+export function personFields(jid: string, account: AccountIdentity): Pick<ChatFields, 'sender' | 'sender_phone' | 'sender_lid'> {
+  const { phone, lid } = addressesOf([jid], account);
+  return { sender: phone ?? lid ?? jidNormalizedUser(jid), sender_phone: phone ? (jidDecode(phone)?.user ?? null) : null, sender_lid: lid };
 }
 
 /** Baileys' content name (e.g. `imageMessage`), for receivers that want more than `type`. */

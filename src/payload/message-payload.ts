@@ -1,5 +1,6 @@
 // The message as the bridge hands it on: the JSON contract every destination builds its body from.
 // Kept apart from Baileys' types so delivery/ and homeassistant/ never see a WAMessage.
+import type { PollPayload } from './poll-payload.js';
 
 /** What a message is, in the payload's words. */
 export type MessageType =
@@ -19,23 +20,31 @@ export type MessageType =
   | 'interactive_reply'
   | 'other';
 
-/** The JSON body each webhook receives. The first four fields are the seed's contract. */
-export interface MessagePayload {
+/** Who wrote in which chat: the fields every message, edit, deletion and status body has. */
+export interface ChatFields {
   sender: string;
-  content: string;
   is_group: boolean;
-  event: 'message';
-  id: string;
   chat: string;
   timestamp: number;
-  type: MessageType;
   push_name: string | null;
   sender_phone: string | null;
   sender_lid: string | null;
   from_me: boolean;
+}
+
+/** The JSON body each webhook receives for a message. `sender`, `content`, `is_group` and `raw` are the seed's contract. */
+export interface MessagePayload extends ChatFields {
+  content: string;
+  event: 'message';
+  id: string;
+  type: MessageType;
   quoted_id: string | null;
   /** The file of an image, video, audio, document or sticker message; null for other messages. */
   media: MediaPayload | null;
+  /** The poll a vote is for and what was chosen; null on every other message. */
+  poll: PollPayload | null;
+  /** Only on reactions: true when the sender took their reaction back (then `content` is ""). */
+  reaction_removed?: boolean;
   raw: unknown;
 }
 

@@ -23,6 +23,7 @@ export function samplePayload(ownJid: string | null): Omit<MessagePayload, 'even
     from_me: false,
     quoted_id: null,
     media: null,
+    poll: null,
     raw: { key: { remoteJid: sender, fromMe: false, id }, message: { conversation: 'Test message from WhatsApp Bridge' }, to: ownJid },
   };
 }

@@ -7,6 +7,8 @@ import {
   type SignalDataSet,
   type SignalDataTypeMap,
 } from '@whiskeysockets/baileys';
+import type { Bus } from '../bus.js';
+import { reportIfCorruption } from './corruption.js';
 import type { Db } from './database.js';
 
 export interface SqliteAuthState {
@@ -30,7 +32,16 @@ export interface SqliteAuthState {
  * the old or the new keys, never half of them (the multi-file store can truncate creds.json and
  * silently start a new pairing).
  */
-export function useSqliteAuthState(db: Db): SqliteAuthState {
+export function useSqliteAuthState(db: Db, bus: Bus | null = null): SqliteAuthState {
+  // Baileys catches and logs what its key store throws: a damaged file is reported here, then rethrown.
+  const guarded = <R>(fn: () => R): R => {
+    try {
+      return fn();
+    } catch (error) {
+      reportIfCorruption(bus, error, "using WhatsApp's keys");
+      throw error;
+    }
+  };
   const readCreds = db.prepare<[], { value: string }>('SELECT value FROM auth_creds WHERE id = 1');
   const writeCreds = db.prepare<[string]>('INSERT INTO auth_creds (id, value) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET value = excluded.value');
   const readKey = db.prepare<[string, string], { value: string }>('SELECT value FROM auth_keys WHERE type = ? AND id = ?');
@@ -64,7 +75,7 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
       get<T extends keyof SignalDataTypeMap>(type: T, ids: string[]) {
         const found: { [id: string]: SignalDataTypeMap[T] } = {};
         for (const id of ids) {
-          const row = readKey.get(type, id);
+          const row = guarded(() => readKey.get(type, id));
           if (!row) continue;
           const value = JSON.parse(row.value, BufferJSON.reviver);
           found[id] = type === 'app-state-sync-key' ? proto.Message.AppStateSyncKeyData.fromObject(value) : value;
@@ -72,7 +83,7 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
         return found;
       },
       set(data: SignalDataSet) {
-        setKeys(data);
+        guarded(() => setKeys(data));
       },
     },
   };
@@ -80,24 +91,24 @@ export function useSqliteAuthState(db: Db): SqliteAuthState {
   return {
     state,
     saveCreds() {
-      writeCreds.run(JSON.stringify(state.creds, BufferJSON.replacer));
+      guarded(() => writeCreds.run(JSON.stringify(state.creds, BufferJSON.replacer)));
     },
     isPaired() {
       return Boolean(state.creds.me?.id && state.creds.account);
     },
     wipe() {
-      wipeAll();
+      guarded(() => wipeAll());
       state.creds = initAuthCreds();
     },
     pairedAt() {
-      const row = readPairedAt.get();
+      const row = guarded(() => readPairedAt.get());
       return row ? Number(row.value) : null;
     },
     markPaired(at: number) {
-      writePairedAt.run(String(at));
+      guarded(() => writePairedAt.run(String(at)));
     },
     phoneForLid(lidUser: string) {
-      const row = readKey.get('lid-mapping', `${lidUser}_reverse`);
+      const row = guarded(() => readKey.get('lid-mapping', `${lidUser}_reverse`));
       return row ? (JSON.parse(row.value) as string) : null;
     },
   };

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isCorruption } from './corruption.js';
 
 export type Db = Database.Database;
 
@@ -101,6 +102,29 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX media_files_by_id ON media_files (message_id);
   CREATE INDEX media_files_saved_at ON media_files (saved_at);
   `,
+  `
+  -- Polls the bridge sent or saw: a vote names its options only as hashes, encrypted with the
+  -- poll's secret, so reading it needs the poll.
+  CREATE TABLE polls (
+    id TEXT PRIMARY KEY,
+    chat TEXT NOT NULL,
+    question TEXT NOT NULL,
+    -- JSON array of the option names, in the poll's order.
+    options TEXT NOT NULL,
+    -- messageContextInfo.messageSecret (32 bytes).
+    secret BLOB NOT NULL,
+    -- JSON array of the creator's user JIDs (phone and/or LID, no device).
+    creator_jids TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX polls_created_at ON polls (created_at);
+  -- Messages sent through the message API: never forwarded back, and their receipts are reported.
+  CREATE TABLE sent_messages (
+    id TEXT PRIMARY KEY,
+    sent_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sent_messages_sent_at ON sent_messages (sent_at);
+  `,
 ];
 
 /** Marks the file as this app's (`PRAGMA application_id`), so someone else's database is never adopted. */
@@ -197,7 +221,7 @@ function migrate(db: Db): void {
 function asStateFileError(error: unknown): Error {
   if (error instanceof StateFileError) return error;
   const e = error as NodeJS.ErrnoException;
-  if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT' || e.code?.startsWith('SQLITE_CORRUPT')) return new StateFileError('damaged', e.message);
+  if (isCorruption(e)) return new StateFileError('damaged', e.message);
   if (e.code?.startsWith('SQLITE_READONLY') || e.code === 'EACCES' || e.code === 'EROFS' || e.code === 'EPERM' || e.code === 'SQLITE_CANTOPEN') {
     return new StateFileError('readonly', `The state file ${DATABASE_FILE} or its folder cannot be written (${e.message.slice(0, 80)})`);
   }

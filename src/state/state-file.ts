@@ -8,7 +8,8 @@ import { DATABASE_FILE, openDatabase, StateFileError, type Db } from './database
  * A damaged file is set aside (renamed, with its -wal and -shm) and a fresh one started, so the
  * app never stops at a file the user cannot reach; `notice` then says what happened. A file from
  * a newer version, someone else's, or one that cannot be written is left as it is: `start`
- * throws its StateFileError and the controller serves only the page, which explains it.
+ * throws its StateFileError and the controller serves only the page, which explains it. (A file
+ * SQLite finds damaged while the app runs is set aside the same way by restart.ts.)
  */
 export class StateFile implements Part {
   private handle: Db | null = null;
@@ -23,9 +24,7 @@ export class StateFile implements Part {
 
   /** What happened to a damaged file at this start, for the log and the page; null when nothing did. */
   get notice(): string | null {
-    return this.setAsideAs
-      ? `The state file was damaged and was set aside as ${this.setAsideAs} (kept for inspection); the app started with a new one: link WhatsApp again.`
-      : null;
+    return this.setAsideAs ? damagedNotice(this.setAsideAs) : null;
   }
 
   async start(): Promise<void> {
@@ -33,7 +32,7 @@ export class StateFile implements Part {
       this.handle = openDatabase(this.dataDir);
     } catch (error) {
       if (!(error instanceof StateFileError) || error.kind !== 'damaged') throw error;
-      this.setAsideAs = this.setAside();
+      this.setAsideAs = setAsideDamaged(this.dataDir);
       this.handle = openDatabase(this.dataDir);
     }
   }
@@ -42,15 +41,23 @@ export class StateFile implements Part {
     this.handle?.close();
     this.handle = null;
   }
+}
 
-  /** Renames the file and its companions to `<name>.damaged-<UTC time>[-wal|-shm]`; returns the new name. */
-  private setAside(): string {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const aside = `${DATABASE_FILE}.damaged-${stamp}`;
-    for (const suffix of ['', '-wal', '-shm']) {
-      const from = join(this.dataDir, DATABASE_FILE + suffix);
-      if (existsSync(from)) renameSync(from, join(this.dataDir, aside + suffix));
-    }
-    return aside;
+/** The name a damaged state file is set aside as: `<name>.damaged-<UTC time>`. */
+export function damagedName(at = new Date()): string {
+  return `${DATABASE_FILE}.damaged-${at.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/** Renames the (closed) state file and its companions to `aside[-wal|-shm]`; returns `aside`. */
+export function setAsideDamaged(dataDir: string, aside = damagedName()): string {
+  for (const suffix of ['', '-wal', '-shm']) {
+    const from = join(dataDir, DATABASE_FILE + suffix);
+    if (existsSync(from)) renameSync(from, join(dataDir, aside + suffix));
   }
+  return aside;
+}
+
+/** What the log and the page say once a damaged file was set aside and a new one started. */
+export function damagedNotice(aside: string): string {
+  return `The state file was damaged and was set aside as ${aside} (kept for inspection); the app started with a new one: link WhatsApp again.`;
 }

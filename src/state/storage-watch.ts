@@ -3,6 +3,7 @@ import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
+import { reportIfCorruption } from './corruption.js';
 import type { Db } from './database.js';
 
 /** Why messages cannot be stored right now, for the page. */
@@ -26,6 +27,8 @@ export class StorageWatch implements Part {
   private timer: NodeJS.Timeout | null = null;
   /** Writing works again, and a new socket was asked for: storing resumes once it exists. */
   private resuming = false;
+  /** SQLite found the file damaged: nothing is stored again on it (the app restarts on a new one). */
+  private damaged = false;
   private readonly onConnection = (status: ConnectionStatus) => {
     // The old socket's messages are refused by the connection; the new one's are WhatsApp's redelivery, in order.
     if (!this.resuming || (status.state !== 'connecting' && status.state !== 'reconnecting' && status.state !== 'connected')) return;
@@ -43,7 +46,7 @@ export class StorageWatch implements Part {
 
   /** False from the first failure until storing works again: later messages are not even tried, so none overtakes one WhatsApp still keeps. */
   get storing(): boolean {
-    return this.current === null;
+    return this.current === null && !this.damaged;
   }
 
   async start(): Promise<void> {
@@ -56,9 +59,14 @@ export class StorageWatch implements Part {
     this.timer = null;
   }
 
-  /** Storing failed (the intake's commit threw); logged once until storing works again. */
+  /**
+   * Storing failed (the intake's commit threw); logged once until storing works again. A damaged
+   * file is no space or disk problem to wait out: it is reported on the bus, and restart.ts sets
+   * it aside and starts the app again on a new one.
+   */
   failed(error: Error): void {
-    if (this.current) return;
+    if (this.current || this.damaged) return;
+    if ((this.damaged = reportIfCorruption(this.deps.bus, error, 'storing a message'))) return;
     this.current = { since: Date.now(), message: this.explain(error) };
     this.deps.logger.error(this.current.message);
     this.deps.bus.emit('storage', this.current);
@@ -71,11 +79,13 @@ export class StorageWatch implements Part {
         this.deps.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('space_probe', hex(zeroblob(?)))").run(PROBE_BYTES / 2);
       })();
       this.deps.db.prepare("DELETE FROM meta WHERE key = 'space_probe'").run();
-    } catch {
-      return; // still failing: try again at the next tick
+    } catch (error) {
+      // Still failing: try again at the next tick, unless the file turned out damaged (then it never works again).
+      if (!(this.damaged = reportIfCorruption(this.deps.bus, error, 'trying to store again'))) return;
     }
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.damaged) return;
     this.resuming = true;
     this.deps.resume();
   }

@@ -9,7 +9,9 @@ import makeWASocket, {
   type CacheStore,
   type ConnectionState as BaileysConnectionUpdate,
   type MessageUpsertType,
+  type MessageUserReceiptUpdate,
   type WAMessage,
+  type WAMessageUpdate,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import qrcodeTerminal from 'qrcode-terminal';
@@ -30,6 +32,10 @@ export interface ConnectionDeps {
   keepAliveIntervalMs?: number;
   /** Receives every messages.upsert batch synchronously, before anything else is done with it. */
   onMessages(messages: WAMessage[], type: MessageUpsertType): void;
+  /** Changes to messages (1:1 receipts of sent ones arrive as a status here). */
+  onMessageUpdates(updates: WAMessageUpdate[]): void;
+  /** Group members' receipts of sent messages, one per member. */
+  onMessageReceipts(receipts: MessageUserReceiptUpdate[]): void;
   random?: () => number;
 }
 
@@ -165,6 +171,8 @@ export class WhatsAppConnection implements Part {
       }
       this.deps.onMessages(messages, type);
     });
+    socket.ev.on('messages.update', (updates) => socket === this.socket && this.deps.onMessageUpdates(updates));
+    socket.ev.on('message-receipt.update', (receipts) => socket === this.socket && this.deps.onMessageReceipts(receipts));
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);

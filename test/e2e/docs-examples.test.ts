@@ -22,28 +22,36 @@ function codeBlocks(language: string) {
   return DOCS.flatMap(({ path, text }) => [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((m) => ({ path, code: m[1]! })));
 }
 
-const real: { webhook: Record<string, unknown>; message: Record<string, unknown>; connection: Record<string, unknown>; media: Record<string, unknown> } = {
-  webhook: {},
-  message: {},
-  connection: {},
-  media: {},
-};
+/** Real bodies from one run: the webhook's (by kind) and Home Assistant's events (by event type). */
+const real: {
+  webhook: Record<string, unknown>;
+  reaction: Record<string, unknown>;
+  media: Record<string, unknown>;
+  kinds: Record<string, Record<string, unknown>>;
+  events: Record<string, Record<string, unknown>>;
+} = { webhook: {}, reaction: {}, media: {}, kinds: {}, events: {} };
+
+const API_TOKEN = 'api-token-for-the-docs-tests';
+const KINDS = ['message', 'edit', 'delete', 'status', 'connection'];
 
 before(async () => {
   const supervisor = await fakeSupervisor();
   // media_download off: the image below has made-up keys, and its `media` has the same fields either way.
-  const { sim, receiver, close } = await pairedBridge({ options: { ha_event_enabled: true, media_download: false }, env: supervisor.env });
+  const { sim, receiver, bridge, close } = await pairedBridge({
+    options: { ha_event_enabled: true, media_download: false, webhook_events: KINDS, api_token: API_TOKEN, send_interval: 0 },
+    env: supervisor.env,
+  });
   try {
     const alice = sim.contact({ phone: '4917600000071', pushName: 'Alice' });
     const original = await sim.sendText(alice, 'garage');
-    await sim.sendMessage(alice, {
+    const reply = await sim.sendMessage(alice, {
       extendedTextMessage: {
         text: 'and the lights?',
         contextInfo: { stanzaId: original.id, participant: alice.jid, quotedMessage: { conversation: 'garage' } },
       },
     });
     const bytes = new Uint8Array(32);
-    await sim.sendMessage(alice, {
+    const image = await sim.sendMessage(alice, {
       imageMessage: {
         url: 'https://mmg.whatsapp.net/x',
         directPath: '/x',
@@ -54,12 +62,25 @@ before(async () => {
         mimetype: 'image/jpeg',
       },
     });
-    await receiver.waitForCount(3);
-    await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message').length >= 2);
-    real.webhook = receiver.accepted[1];
-    real.media = receiver.accepted[2].media;
-    real.message = supervisor.events('whatsapp_message')[0];
-    real.connection = supervisor.events('whatsapp_bridge_connection')[0];
+    const reaction = await sim.react(alice, original.id, '👍', { targetAuthor: alice });
+    await sim.editMessage(alice, original.id, 'the garage door');
+    await sim.deleteMessage(alice, reply.id);
+    const answer = await fetch(new URL('api/send', bridge.apiUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` },
+      body: JSON.stringify({ to: alice.phone, text: 'It is closed.' }),
+    });
+    const { id: sentId } = await answer.json();
+    await receiver.waitFor(() => receiver.accepted.some((b) => b.event === 'status'));
+    const eventTypes = ['whatsapp_message', 'whatsapp_message_edited', 'whatsapp_message_deleted', 'whatsapp_message_status', 'whatsapp_bridge_connection'];
+    await supervisor.receiver.waitFor(() => eventTypes.every((type) => supervisor.events(type).length > 0));
+    const byId = (id: string) => receiver.accepted.find((b) => b.event === 'message' && b.id === id);
+    real.webhook = byId(reply.id);
+    real.reaction = byId(reaction.id);
+    real.media = byId(image.id).media;
+    for (const kind of KINDS) real.kinds[kind] = receiver.accepted.find((b) => b.event === kind);
+    for (const type of eventTypes) real.events[type] = supervisor.events(type)[0];
+    assert.equal(real.kinds.status!.id, sentId);
   } finally {
     await close();
     await supervisor.receiver.close();
@@ -84,8 +105,8 @@ describe('documentation examples', () => {
       const doc = load(code, { schema: HA_SCHEMA }) as { triggers?: Array<{ event_type?: string; event_data?: Record<string, unknown> }> };
       const eventType = doc?.triggers?.find((t) => t.event_type)?.event_type;
       if (!eventType) continue;
-      const data = eventType === 'whatsapp_bridge_connection' ? real.connection : real.message;
-      assert.ok(['whatsapp_message', 'whatsapp_bridge_connection'].includes(eventType), `${path}: unknown event ${eventType}`);
+      const data = real.events[eventType]!;
+      assert.ok(data, `${path}: unknown event ${eventType}`);
       const fields = [
         ...Object.keys(doc.triggers!.find((t) => t.event_data)?.event_data ?? {}),
         ...[...code.matchAll(/trigger\.event\.data\.(\w+)/g)].map((m) => m[1]!),
@@ -98,7 +119,7 @@ describe('documentation examples', () => {
     const docs = DOCS.find((d) => d.path === 'DOCS.md')!.text;
     const table = docs.slice(docs.indexOf('| Field | Meaning |'), docs.indexOf('### Media'));
     const documented = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]).sort();
-    assert.deepEqual(documented, Object.keys(real.webhook).sort());
+    assert.deepEqual(documented, [...new Set([...Object.keys(real.webhook), ...Object.keys(real.reaction)])].sort(), 'a message and a reaction');
     const example = JSON.parse(/```json\n([\s\S]*?)```/.exec(docs)![1]!);
     assert.deepEqual(Object.keys(example), Object.keys(real.webhook), 'the JSON example has the real fields, in order');
   });
@@ -120,7 +141,23 @@ describe('documentation examples', () => {
 
   test('the event data is the payload without raw, plus raw_type', () => {
     const { raw: _raw, ...withoutRaw } = real.webhook;
-    assert.deepEqual(Object.keys(real.message).sort(), [...Object.keys(withoutRaw), 'raw_type'].sort());
+    assert.deepEqual(Object.keys(real.events.whatsapp_message!).sort(), [...Object.keys(withoutRaw), 'raw_type'].sort());
+  });
+
+  test('the kinds table names each kind, its Home Assistant event and fields the real bodies have', () => {
+    const docs = DOCS.find((d) => d.path === 'DOCS.md')!.text;
+    const table = docs.slice(docs.indexOf('| Kind | Fires |'), docs.indexOf('```json', docs.indexOf('| Kind | Fires |')));
+    const rows = [...table.matchAll(/^\| `(\w+)` \| [^|]+ \| `(\w+)` \| ([^\n]+) \|$/gm)];
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      KINDS,
+    );
+    for (const [, kind, eventType, fields] of rows) {
+      assert.ok(real.events[eventType!], `${kind}: ${eventType} fired`);
+      for (const [, field] of fields!.matchAll(/`(\w+)` \(/g)) assert.ok(field! in real.kinds[kind!]!, `${kind} has ${field}`);
+    }
+    const example = JSON.parse(/\| Kind \| Fires \|[\s\S]*?```json\n([\s\S]*?)```/.exec(docs)![1]!);
+    assert.deepEqual(Object.keys(example), Object.keys(real.kinds.edit!), 'the edit example has the real fields, in order');
   });
 
   test('the rest_command example posts to the message API port with the fields it accepts', () => {

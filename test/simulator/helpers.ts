@@ -5,8 +5,10 @@ import {
   makeWASocket,
   type AuthenticationState,
   type ConnectionState,
+  type MessageUserReceiptUpdate,
   type UserFacingSocketConfig,
   type WAMessage,
+  type WAMessageUpdate,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
@@ -35,6 +37,10 @@ const WAIT_MS = 9_000;
 export class TestClient {
   readonly upserts: Upsert[] = [];
   readonly updates: Partial<ConnectionState>[] = [];
+  /** Every `messages.update` entry (edits, deletions, statuses of sent messages). */
+  readonly messageUpdates: WAMessageUpdate[] = [];
+  /** Every `message-receipt.update` entry (group receipts of sent messages). */
+  readonly receiptUpdates: MessageUserReceiptUpdate[] = [];
   private readonly changed = new EventEmitter();
 
   private constructor(readonly sock: WASocket) {
@@ -44,6 +50,14 @@ export class TestClient {
     });
     sock.ev.on('messages.upsert', ({ messages, type }) => {
       for (const msg of messages) this.upserts.push({ msg, type: type as Upsert['type'] });
+      this.changed.emit('change');
+    });
+    sock.ev.on('messages.update', (updates) => {
+      this.messageUpdates.push(...updates);
+      this.changed.emit('change');
+    });
+    sock.ev.on('message-receipt.update', (updates) => {
+      this.receiptUpdates.push(...updates);
       this.changed.emit('change');
     });
   }
@@ -105,6 +119,16 @@ export class TestClient {
   async message(id: string): Promise<Upsert> {
     const [found] = await this.messages(1, (u) => u.msg.key?.id === id);
     return found!;
+  }
+
+  /** The first `messages.update` entry that matches `filter`. */
+  messageUpdate(filter: (u: WAMessageUpdate) => boolean, what = 'a messages.update'): Promise<WAMessageUpdate> {
+    return this.waitFor(() => this.messageUpdates.find(filter), what);
+  }
+
+  /** The first `message-receipt.update` entry that matches `filter`. */
+  receiptUpdate(filter: (u: MessageUserReceiptUpdate) => boolean, what = 'a message-receipt.update'): Promise<MessageUserReceiptUpdate> {
+    return this.waitFor(() => this.receiptUpdates.find(filter), what);
   }
 
   /** Ends the socket (no reconnect). */

@@ -17,5 +17,7 @@ const connection = new WhatsAppConnection({
   baileysLogger: logger,
   waWebSocketUrl: process.env.WA_WEBSOCKET_URL!,
   onMessages: () => process.kill(process.pid, 'SIGKILL'),
+  onMessageUpdates: () => undefined,
+  onMessageReceipts: () => undefined,
 });
 connection.start();

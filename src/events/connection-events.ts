@@ -2,15 +2,13 @@ import type { Bus } from '../bus.js';
 import type { Destination } from '../delivery/destination.js';
 import type { Part } from '../lifecycle.js';
 import type { ConnectionState, ConnectionStatus } from '../whatsapp/connection-status.js';
-import type { HaEventBody } from './ha-event-sender.js';
-
-const CONNECTION_EVENT = 'whatsapp_bridge_connection';
+import type { ConnectionPayload } from '../payload/event-payload.js';
 
 /** The ordering key of connection events in the outbox: they keep their own order, apart from chats. */
 const CONNECTION_KEY = 'connection';
 
 /** What `whatsapp_bridge_connection` reports for a connection state, or null for none. */
-function reportedState(state: ConnectionState): 'connected' | 'disconnected' | 'logged_out' | 'qr_required' | null {
+function reportedState(state: ConnectionState): ConnectionPayload['state'] | null {
   switch (state) {
     case 'connected':
       return 'connected';
@@ -28,14 +26,15 @@ function reportedState(state: ConnectionState): 'connected' | 'disconnected' | '
 }
 
 /**
- * Fires `whatsapp_bridge_connection` on Home Assistant's bus on every change of the link
- * (connected, disconnected with reason and code, logged out, QR required), through the outbox.
+ * Reports every change of the link (connected, disconnected with reason and code, logged out,
+ * QR required) to the destinations that want it: `whatsapp_bridge_connection` on Home Assistant's
+ * bus, `event: "connection"` on the webhook when `webhook_events` lists it. Through the outbox.
  */
 export class ConnectionEvents implements Part {
   private lastReported: string | null = null;
   private readonly onConnection = (status: ConnectionStatus) => this.report(status);
 
-  constructor(private readonly deps: { bus: Bus; destination: Destination }) {}
+  constructor(private readonly deps: { bus: Bus; destinations: readonly Destination[] }) {}
 
   async start(): Promise<void> {
     this.deps.bus.on('connection', this.onConnection);
@@ -50,13 +49,17 @@ export class ConnectionEvents implements Part {
     if (!state || state === this.lastReported) return;
     this.lastReported = state;
     const linked = state === 'connected' || state === 'qr_required';
-    const data = {
+    const payload: ConnectionPayload = {
+      event: 'connection',
       state,
       reason: linked ? null : (status.lastDisconnect?.reason ?? null),
       code: linked ? null : (status.lastDisconnect?.code ?? null),
       phone: status.account?.phone ?? null,
       at: new Date().toISOString(),
     };
-    this.deps.destination.enqueue(CONNECTION_KEY, JSON.stringify({ event_type: CONNECTION_EVENT, data } satisfies HaEventBody));
+    for (const destination of this.deps.destinations) {
+      const body = destination.bodyFor({ payload, rawType: null });
+      if (body !== null) destination.enqueue(CONNECTION_KEY, body);
+    }
   }
 }

@@ -1,0 +1,56 @@
+// The bodies that are not new messages: an edit, a deletion, a read receipt, a change of the link.
+// Each has `event`, which names its kind; `webhook_events` picks the kinds the webhook gets.
+import type { ChatFields, ForwardedMessage } from './message-payload.js';
+
+export const EVENT_KINDS = ['message', 'edit', 'delete', 'status', 'connection'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** A contact (or the account, from the phone) corrected a message. */
+export interface EditPayload extends ChatFields {
+  event: 'edit';
+  /** The edited message's id. */
+  id: string;
+  /** Its new text, described as a message's content is. */
+  content: string;
+  /** The edit's own id. */
+  edit_id: string;
+  raw: unknown;
+}
+
+/** A message was deleted for everyone; the sender fields name whose message it was. */
+export interface DeletePayload extends ChatFields {
+  event: 'delete';
+  /** The deleted message's id. */
+  id: string;
+  /** Who deleted it: its author, or a group admin. */
+  deleted_by: string;
+  raw: unknown;
+}
+
+export type DeliveryStatus = 'delivered' | 'read' | 'played';
+
+/** A recipient's receipt for a message this app sent through /api/send. */
+export interface StatusPayload extends ChatFields {
+  event: 'status';
+  /** The sent message's id. */
+  id: string;
+  status: DeliveryStatus;
+  /** Who delivered, read or played it (each participant on its own in groups). */
+  recipient: string;
+}
+
+/** The link to WhatsApp changed. */
+export interface ConnectionPayload {
+  event: 'connection';
+  state: 'connected' | 'disconnected' | 'logged_out' | 'qr_required';
+  reason: string | null;
+  code: number | null;
+  phone: string | null;
+  /** ISO 8601 time of the change. */
+  at: string;
+}
+
+export type EventPayload = EditPayload | DeletePayload | StatusPayload | ConnectionPayload;
+
+/** Anything a destination may be handed: a message, or one of the other kinds. */
+export type Forwarded = ForwardedMessage | { payload: EventPayload; rawType: null };
