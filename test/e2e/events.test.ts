@@ -194,12 +194,14 @@ describe('receipts of sent messages and the link, on the webhook and the bus', (
 describe('the default webhook_events', () => {
   test('keep the webhook to messages; Home Assistant still gets every kind', async () => {
     const supervisor = await fakeSupervisor();
-    const s = await pairedBridge({ options: { ha_event_enabled: true, media_download: false }, env: supervisor.env });
+    const s = await pairedBridge({ options: { ha_event_enabled: true, media_download: false, api_token: TOKEN, send_interval: 0 }, env: supervisor.env });
     try {
       const erin = s.sim.contact({ phone: '4917600000321', pushName: 'Erin' });
       const original = await s.sim.sendText(erin, 'see you at 8');
       await s.sim.editMessage(erin, original.id, 'see you at 9');
       await s.sim.deleteMessage(erin, original.id);
+      const answer = await sent(s.bridge, { to: erin.phone, text: 'ok' });
+      await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message_status').some((e) => e.id === answer));
       const last = await s.sim.sendText(erin, 'bye');
       await s.receiver.waitFor(() => s.receiver.accepted.some((b) => b.id === last.id));
       await supervisor.receiver.waitFor(() => supervisor.events('whatsapp_message_deleted').length === 1);

@@ -93,6 +93,17 @@ describe('votes reach the webhook and the bus as poll_vote messages with the cho
     await s.sim.vote(bob, { id: created.id, creator: alice, secret: created.secret, options }, ['Sushi'], { group: family });
     await s.receiver.waitFor(() => votes(created.id).length >= 1);
     assert.deepEqual(votes(created.id)[0].poll, { id: created.id, question: 'Dinner?', options, selected: ['Sushi'] });
+
+    // A contact's multiple-choice poll, voted by the phone addressing.
+    const days = ['Sat', 'Sun'];
+    const multiple = await s.sim.sendPoll(bob, { question: 'Hike when?', options: days, multiple: true }, { group: family });
+    await s.sim.vote(carol, { id: multiple.id, creator: bob, secret: multiple.secret, options: days }, ['Sun', 'Sat'], {
+      group: family,
+      voterAddressing: 'pn',
+      creatorAddressing: 'pn',
+    });
+    await s.receiver.waitFor(() => votes(multiple.id).length >= 1);
+    assert.equal(votes(multiple.id)[0].content, 'Sat, Sun');
   });
 
   test('a vote on a poll the app never saw: selected null, content "Poll vote"', async () => {
