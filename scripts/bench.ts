@@ -8,7 +8,8 @@
  * for 1,000 and 5,000 messages over 1 and 10 chats, with the CPU time (a) and (c) spent per
  * message; then latency at a steady 50 msg/s, how far each commit precedes its delivery receipt,
  * and the bridge's RSS idle / with 50,000 queued / after the drain; then media (scripts/bench/media.ts):
- * 100 photos, and the RSS growth while a 100 MB video arrives (`-- --media-only` runs just that).
+ * 100 photos, and the RSS growth while a 100 MB video arrives (`-- --media-only` runs just that);
+ * then what is written per message and spent at rest (scripts/bench/writes.ts, `-- --writes-only`).
  * Prints Markdown for docs/performance.md.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -22,6 +23,7 @@ import { BridgeProcess } from '../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../simulator/harness/receiver.js';
 import { StatusStream } from '../simulator/harness/status-stream.js';
 import { benchMedia, type MediaFigures } from './bench/media.js';
+import { benchWrites, type WriteFigures } from './bench/writes.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
 
 const quick = process.argv.includes('--quick');
@@ -228,6 +230,7 @@ async function main() {
   await receiver.close();
   sim.send({ kind: 'stop' } satisfies SimCommand);
   printMedia(await benchMedia(progress, nodeArgs));
+  printWrites(await benchWrites(progress, { ...writeRuns, nodeArgs }));
   process.exit(0);
 }
 
@@ -235,6 +238,22 @@ function printMedia(m: MediaFigures): void {
   console.log(
     `- Media (a bridge of its own, the simulator's HTTPS media host on 127.0.0.1): ${m.photos} photos of 150 kB, each downloaded, hashed and saved before its message is delivered: ${m.photosPerSecond} msg/s; one ${m.videoMb} MB video arrived in ${m.videoSeconds.toFixed(1)} s while the bridge's RSS rose by at most ${m.rssPeakGrowthMb} MB (from ${m.rssBeforeMb} MB, sampled every 20 ms).`,
   );
+}
+
+function printWrites(w: WriteFigures): void {
+  const line = (what: string, p: WriteFigures['burst']) =>
+    `${what} (${p.messages} messages into one chat): ${p.kbPerMessage} KB written and ${p.writeCallsPerMessage} write calls per message`;
+  console.log(
+    `- Writes, from /proc/<pid>/io (write_bytes, syscw) with the data folder on ext4: ${line('a burst', w.burst)}; ${line('a trickle at 1 msg/s', w.trickle)}. At rest: ${w.idleCpuSecondsPerHour} CPU seconds per hour (measured over ${w.idleSeconds} s), RSS ${w.idleRssMb} MB.`,
+  );
+}
+
+const writeRuns = { burst: quick ? 300 : 1000, trickle: quick ? 20 : 60, idleSeconds: quick ? 30 : 60, nodeArgs: [] };
+
+if (process.argv.includes('--writes-only')) {
+  if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
+  printWrites(await benchWrites(progress, writeRuns));
+  process.exit(0);
 }
 
 if (process.argv.includes('--media-only')) {

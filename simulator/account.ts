@@ -17,6 +17,8 @@ export interface Registration {
   readonly registrationId: number;
   readonly identityKey: Uint8Array;
   readonly signedPreKey: SignedPreKey;
+  /** `DeviceProps.platformType` it registered with (the passkey step's `deviceType` must match). */
+  readonly platformType: number | undefined;
 }
 
 /** Reads the registration bundle of a connecting new device. */
@@ -28,6 +30,7 @@ export function registrationFrom(data: proto.ClientPayload.IDevicePairingRegistr
     registrationId: Buffer.from(eRegid).readUInt32BE(0),
     identityKey: eIdent,
     signedPreKey: { keyId: Buffer.from(eSkeyId).readUIntBE(0, 3), publicKey: eSkeyVal, signature: eSkeySig },
+    platformType: data.deviceProps ? (proto.DeviceProps.decode(data.deviceProps).platformType ?? undefined) : undefined,
   };
 }
 

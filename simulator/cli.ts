@@ -81,7 +81,7 @@ async function main(): Promise<void> {
         say(`paired ${(await sim.pairWithQr(rest)).jid}`);
         return true;
       case 'code':
-        say(`paired ${(await sim.pairWithCode(rest, 60_000)).jid}`);
+        say(`paired ${(await sim.pairWithCode(rest, { timeoutMs: 60_000 })).jid}`);
         return true;
       case 'send': {
         const [phone = '', ...words] = args;

@@ -17,6 +17,9 @@ export type {
   VoteOptions,
 } from './contact-action-types.js';
 export { memoryKeyStore } from './memory-store.js';
+export type { PairOptions } from './pairing.js';
+export type { PasskeyOptions, PasskeyRequest } from './passkey.js';
+export { TestAuthenticator, type PasskeyAssertion } from './passkey-authenticator.js';
 export type { MediaHost } from './media-host.js';
 export { samplePng } from './sample-media.js';
 export type { MediaKind, MediaRequest, MediaRetryResult, MediaSpec, MediaUpload, RecordedMediaRetry, SendMediaResult } from './media-types.js';

@@ -26,8 +26,11 @@ function rsaKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
 function certificate(subject: string, publicKey: forge.pki.rsa.PublicKey, validHours: number): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // a positive serial: the top bit of the first byte cleared
-  cert.serialNumber = `0${randomBytes(15).toString('hex')}`;
+  // a positive serial in minimal DER: first byte 0x01-0x7f (a leading 0x00 before a byte under
+  // 0x80, as `0` + random hex gave 1 time in 32, makes OpenSSL refuse the certificate)
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - HOUR_MS); // tolerate a little clock skew
   cert.validity.notAfter = new Date(Date.now() + validHours * HOUR_MS);
   cert.setSubject([{ name: 'commonName', value: subject }]);

@@ -9,7 +9,7 @@ import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import { makeMediaCertificates } from './media-certificates.js';
 import { decryptMedia, type MediaKind } from './media-crypto.js';
 import { mediaContentOf, type MediaLocation } from './media-messages.js';
-import type { MediaRequest, MediaUpload } from './media-types.js';
+import type { DownloadFailure, MediaRequest, MediaUpload } from './media-types.js';
 
 /** The size limit announced in `media_conn` (WhatsApp's for documents); bigger uploads get 413. */
 const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
@@ -50,6 +50,7 @@ export class MediaHost {
   /** The upload token handed out in `media_conn`. */
   private readonly auth = base64url(randomBytes(24));
   private readonly files = new Map<string, StoredFile>();
+  private failures: { left: number; how: DownloadFailure } = { left: 0, how: 'reset' };
 
   private constructor(
     private readonly server: Server,
@@ -110,6 +111,14 @@ export class MediaHost {
     return decryptMedia(file.encrypted, kind, { ...media, mediaKey: media.mediaKey! });
   }
 
+  /**
+   * The next `count` downloads of a stored file fail as a flaky network makes them: 'reset' drops
+   * the connection before answering, 'cut' sends half the file and then drops it.
+   */
+  failNextDownloads(count: number, how: DownloadFailure = 'reset'): void {
+    this.failures = { left: count, how };
+  }
+
   /** Closes the server and deletes the CA file. */
   async stop(): Promise<void> {
     this.server.closeAllConnections();
@@ -148,6 +157,15 @@ export class MediaHost {
     if (!file) return answer(404);
     if (file.gone) return answer(410);
     const total = file.encrypted.length;
+    if (this.failures.left > 0) {
+      this.failures.left--;
+      this.requests.push({ method: 'GET', path: url.pathname, status: 0, failed: this.failures.how });
+      if (this.failures.how === 'cut') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+        res.write(file.encrypted.subarray(0, total >> 1), () => req.socket.destroy());
+      } else req.socket.destroy();
+      return;
+    }
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     if (!range) return answer(200, { 'content-type': 'application/octet-stream', 'content-length': total }, file.encrypted);
     const start = Number(range[1]);

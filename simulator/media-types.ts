@@ -54,7 +54,12 @@ export interface MediaRequest {
   readonly status: number;
   /** The Range header, if any. */
   readonly range?: string;
+  /** Set when the host dropped the connection on purpose (`failNextDownloads`); `status` is then 0. */
+  readonly failed?: DownloadFailure;
 }
+
+/** How `MediaHost.failNextDownloads` fails a download: dropped before the answer, or after half the file. */
+export type DownloadFailure = 'reset' | 'cut';
 
 /** A file the client uploaded (`POST /mms/<type>/…`). */
 export interface MediaUpload {

@@ -13,6 +13,7 @@ import type { Connection } from './connection.js';
 import type { Contact } from './contacts.js';
 import type { Delivery } from './delivery.js';
 import { answerIq } from './iq.js';
+import { PasskeyCeremony, type PasskeyOptions } from './passkey.js';
 import type { ClientHello } from './noise-server.js';
 import { receiveOutgoing } from './outgoing.js';
 import { pairSuccessNode, type LinkCodeHello } from './phone.js';
@@ -56,6 +57,8 @@ export class ClientSession {
   device: Device | undefined;
   /** True once the client got the offline marker: new messages are sent at once. */
   online = false;
+  /** The passkey step of this connection's pairing, once the phone asked for one. */
+  passkey: PasskeyCeremony | undefined;
   private companionFinishWaiter: ((node: BinaryNode) => void) | undefined;
 
   constructor(
@@ -88,6 +91,13 @@ export class ClientSession {
     events.emit('paired', { deviceJid: device.jid });
     this.connection.end(faultNode(515));
     return device;
+  }
+
+  /** Runs the passkey step (docs/passkey-protocol.md) before pair-success; resolves with the client's new ADV secret. */
+  verifyPasskey(oldAdvSecret: Buffer, options: PasskeyOptions): Promise<Buffer> {
+    if (!this.registration || !this.connection.isOpen) throw new Error('simulator: this connection is not pairing');
+    this.passkey = PasskeyCeremony.start(this.connection, this.registration, oldAdvSecret, options, this.host.events);
+    return this.passkey.done;
   }
 
   /** Resolves with the client's `companion_finish` iq (pairing-code flow). */
@@ -191,8 +201,9 @@ export class ClientSession {
     }
   }
 
-  /** Multi-device iqs: pairing-code stages and logout. */
+  /** Multi-device iqs: pairing-code stages, the passkey step and logout. */
   private onMd(iq: BinaryNode, first: BinaryNode | undefined): void {
+    if (first && this.passkey?.handles(first.tag)) return this.passkey.onIq(iq, first);
     const result: BinaryNode = { tag: 'iq', attrs: { id: iq.attrs.id ?? '', type: 'result', from: 's.whatsapp.net' } };
     if (first?.tag === 'link_code_companion_reg' && first.attrs.stage === 'companion_hello') {
       const wrapped = getBinaryNodeChildBuffer(first, 'link_code_pairing_wrapped_companion_ephemeral_pub');

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { generateMessageIDV2, type proto } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Account, accountWithDefaults, pairedDevice, type Device, type PairedDevice } from './account.js';
@@ -19,11 +18,13 @@ import type {
 } from './contact-action-types.js';
 import { Contact } from './contacts.js';
 import { Delivery } from './delivery.js';
+import { listenOnLoopback, portOf } from './loopback-server.js';
 import { MediaHost } from './media-host.js';
 import { MediaPhone } from './media-phone.js';
 import type { MediaSpec, SendMediaResult } from './media-types.js';
 import { makeServerIdentity, type ServerIdentity } from './noise-server.js';
-import { pairWithCode, pairWithQr } from './pairing.js';
+import { pairWithCode, pairWithQr, type PairOptions } from './pairing.js';
+import type { PasskeyRequest } from './passkey.js';
 import { People } from './people.js';
 import { Recorder } from './recorder.js';
 import { ClientSession, type SessionHost } from './session.js';
@@ -74,6 +75,7 @@ export class WaSimulator {
   private readonly mediaPhone: MediaPhone;
   private acceptedConnections = 0;
   private refuseUntil = 0;
+  private lastPasskey: PasskeyRequest | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -105,6 +107,7 @@ export class WaSimulator {
       },
     };
     this.actions = new ContactActions(this.host);
+    this.events.on('passkey', (request) => (this.lastPasskey = request));
     server.on('upgrade', (req, socket, head) => {
       const refused = Date.now() < this.refuseUntil;
       if (refused) this.events.emit('refused');
@@ -119,11 +122,7 @@ export class WaSimulator {
   /** Starts the simulator on 127.0.0.1 (only), with the media host if `options.media`. */
   static async start(options: SimulatorOptions = {}): Promise<WaSimulator> {
     const media = options.media ? await MediaHost.start() : undefined;
-    const server = createServer((_, res) => res.writeHead(426).end('WhatsApp simulator: WebSocket only\n'));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-    }).catch(async (err: unknown) => {
+    const server = await listenOnLoopback(options.port ?? 0).catch(async (err: unknown) => {
       await media?.stop();
       throw err;
     });
@@ -132,7 +131,7 @@ export class WaSimulator {
 
   /** What a Baileys client gets as `waWebSocketUrl`. */
   get url(): string {
-    return `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}${WS_PATH}`;
+    return `ws://127.0.0.1:${portOf(this.server)}${WS_PATH}`;
   }
 
   /** Client connections accepted so far (refused ones excluded). */
@@ -150,14 +149,19 @@ export class WaSimulator {
     return [...this.state.devices.values()].map(pairedDevice);
   }
 
-  /** The phone scans the QR Baileys emitted (`connection.update.qr`); resolves once the client signed pair-success. A 515 restart follows. */
-  async pairWithQr(qr: string): Promise<PairedDevice> {
-    return pairedDevice(await pairWithQr(this.host, qr));
+  /** The phone scans the QR Baileys emitted (`connection.update.qr`); resolves once the client signed pair-success (after the passkey step with `options.passkey`). A 515 restart follows. */
+  async pairWithQr(qr: string, options?: PairOptions): Promise<PairedDevice> {
+    return pairedDevice(await pairWithQr(this.host, qr, options));
   }
 
   /** The user types the code `sock.requestPairingCode(sim.account.phone)` returned; resolves like `pairWithQr`. */
-  async pairWithCode(code: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PairedDevice> {
-    return pairedDevice(await pairWithCode(this.host, code, timeoutMs));
+  async pairWithCode(code: string, options?: PairOptions): Promise<PairedDevice> {
+    return pairedDevice(await pairWithCode(this.host, code, options));
+  }
+
+  /** The pending (or last) passkey step: its request options and, once known, the phone's confirmation code. */
+  get passkeyRequest(): PasskeyRequest | undefined {
+    return this.lastPasskey;
   }
 
   /** Logs every paired device out (401 on its connection); their credentials are forgotten, so logging in again fails with 401. */

@@ -1,6 +1,7 @@
 import type { BinaryNode, proto } from '@whiskeysockets/baileys';
 import type { Contact } from './contacts.js';
 import type { RecordedMediaRetry } from './media-types.js';
+import type { PasskeyRequest } from './passkey.js';
 
 /** A pino-compatible logger (the shape of Baileys' ILogger, which the package does not export). */
 export interface Logger {
@@ -214,6 +215,8 @@ export interface SimulatorEvents {
   'pairing-code-requested': [{ readonly phone: string; readonly connection: ConnectionInfo }];
   /** The phone scanned a QR (or entered a code) and sent pair-success. */
   'qr-scanned': [{ readonly ref: string }];
+  /** The phone asked for a passkey (request options), and again once it knows the confirmation code. */
+  passkey: [PasskeyRequest];
   /** A device completed pairing. */
   paired: [{ readonly deviceJid: string }];
   /** A paired device logged in. */

@@ -238,6 +238,7 @@ export class Bridge {
         apiToken,
         storage,
         new StatePruner(db, logger, Date.now, bus),
+        log,
         ingress,
         ...destinations,
         ...connectionEvents,

@@ -128,3 +128,43 @@ test('a refused api_token: the 401 says it was refused and why, without echoing 
     await bridge.stop();
   }
 });
+
+test('successful attempts are not a write each: they wait in memory, a failure writes them at once, stop writes the rest', async () => {
+  const receiver = await TestReceiver.start();
+  let refuse = false;
+  receiver.respondWith(() => ({ status: refuse ? 400 : 200 }));
+  const h = webhookChannel(receiver.url);
+  await h.channel.start();
+  const rows = () => (h.db.prepare('SELECT outcome FROM delivery_log ORDER BY seq').all() as Array<{ outcome: string }>).map((r) => r.outcome);
+  const counted = () =>
+    (h.db.prepare("SELECT delivered FROM delivery_counters WHERE destination = 'webhook'").get() as { delivered: number } | undefined)?.delivered;
+  try {
+    h.enqueue([1, 2, 3].map((i) => ({ chat: 'a@s.whatsapp.net', id: `OK${i}` })));
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 3 || undefined, 5000, 'three delivered');
+    assert.deepEqual(rows(), [], 'nothing written for three successes');
+    assert.equal(counted(), undefined);
+    assert.deepEqual(
+      h.log.recent(10).map((a) => a.messageId),
+      ['OK3', 'OK2', 'OK1'],
+      'the page sees them at once',
+    );
+    refuse = true;
+    h.enqueue([{ chat: 'b@s.whatsapp.net', id: 'BAD1' }]);
+    await waitForEvent(h.bus, ['delivery'], () => (h.channel.status().counts.dead === 1 ? true : undefined), 5000, 'the refusal');
+    assert.deepEqual(rows(), ['delivered', 'delivered', 'delivered', 'dead'], 'the failure wrote what waited, in order');
+    assert.equal(counted(), 3);
+    refuse = false;
+    h.enqueue([{ chat: 'a@s.whatsapp.net', id: 'OK4' }]);
+    await waitForEvent(h.bus, ['delivery'], () => h.channel.status().counts.delivered === 4 || undefined, 5000, 'the fourth');
+  } finally {
+    await h.close();
+    await receiver.close();
+  }
+  const db = openDatabase(h.dataDir);
+  try {
+    assert.equal((db.prepare("SELECT COUNT(*) AS n FROM delivery_log WHERE message_id = 'OK4'").get() as { n: number }).n, 1, 'stop wrote it');
+    assert.equal((db.prepare("SELECT delivered FROM delivery_counters WHERE destination = 'webhook'").get() as { delivered: number }).delivered, 4);
+  } finally {
+    db.close();
+  }
+});

@@ -24,12 +24,15 @@ test('a state file of 0.1.x is migrated: unread columns and index go, every queu
 
   const db = openDatabase(dataDir);
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 4);
-    assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls') ORDER BY name").all(), [
-      { name: 'media_files' },
-      { name: 'media_jobs' },
-      { name: 'polls' },
-    ]);
+    assert.equal(db.pragma('user_version', { simple: true }), 5);
+    assert.deepEqual(
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls', 'sent_messages') ORDER BY name").all(),
+      [{ name: 'media_files' }, { name: 'media_jobs' }, { name: 'polls' }, { name: 'sent_messages' }],
+    );
+    assert.equal(db.pragma('page_size', { simple: true }), 1024, 'rewritten with small pages');
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.match(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql), /seq INTEGER PRIMARY KEY,/);
+    assert.doesNotMatch(String((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'outbox'").get() as { sql: string }).sql), /AUTOINCREMENT/);
     const columns = (db.prepare('PRAGMA table_info(outbox)').all() as Array<{ name: string }>).map((c) => c.name);
     assert.ok(!columns.includes('last_status') && !columns.includes('last_error'), `columns left: ${columns.join(', ')}`);
     assert.deepEqual(db.prepare("SELECT name FROM sqlite_master WHERE name = 'seen_messages_seen_at'").all(), []);

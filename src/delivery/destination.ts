@@ -28,7 +28,7 @@ export interface DestinationDeps extends DestinationContext {
 export interface DestinationStatus {
   target: string;
   paused: string | null;
-  counts: OutboxCounts;
+  counts: OutboxCounts & { delivered: number };
 }
 
 /** How long `stop` lets attempts under way finish before it cuts them off (the Supervisor allows 10 s in all). */
@@ -82,7 +82,8 @@ export class Destination implements Part {
   }
 
   status(now = Date.now()): DestinationStatus {
-    return { target: this.deps.sender.target, paused: this.dispatcher.paused, counts: this.deps.outbox.counts(this.deps.name, now) };
+    const counts = { ...this.deps.outbox.counts(this.deps.name, now), delivered: this.deps.log.deliveredCount(this.deps.name) };
+    return { target: this.deps.sender.target, paused: this.dispatcher.paused, counts };
   }
 
   /** Sends a body once through the same sender (headers, signature), outside the queue. */

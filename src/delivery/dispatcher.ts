@@ -182,6 +182,7 @@ export class Dispatcher {
     switch (outcome.kind) {
       case 'delivered':
         outbox.markDelivered(row);
+        this.deps.log.countDelivered(destination);
         recorded = 'delivered';
         break;
       case 'retry': {

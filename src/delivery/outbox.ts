@@ -39,7 +39,6 @@ export interface OutboxCounts {
   queued: number;
   retrying: number;
   dead: number;
-  delivered: number;
   oldestQueuedAt: number | null;
 }
 
@@ -81,9 +80,6 @@ export class Outbox {
       ),
       releaseRow: db.prepare<[string, number, number]>('UPDATE outbox SET body = ?, next_attempt_at = ? WHERE seq = ?'),
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
-      countDelivered: db.prepare<[string]>(
-        'INSERT INTO delivery_counters (destination, delivered) VALUES (?, 1) ON CONFLICT (destination) DO UPDATE SET delivered = delivered + 1',
-      ),
       retry: db.prepare<[number, number, number]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE seq = ?'),
       dead: db.prepare<[number, number]>('UPDATE outbox SET dead = 1, attempts = ? WHERE seq = ?'),
       requeue: db.prepare<[number, string]>('UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ? WHERE destination = ? AND dead = 1'),
@@ -92,7 +88,6 @@ export class Outbox {
                 COALESCE(SUM(dead = 1), 0) AS dead, MIN(CASE WHEN dead = 0 THEN created_at END) AS oldest
          FROM outbox WHERE destination = ?`,
       ),
-      delivered: db.prepare<[string], { delivered: number }>('SELECT delivered FROM delivery_counters WHERE destination = ?'),
     };
   }
 
@@ -157,10 +152,7 @@ export class Outbox {
   }
 
   markDelivered(row: OutboxRow): void {
-    this.db.transaction(() => {
-      this.statements.remove.run(row.seq);
-      this.statements.countDelivered.run(row.destination);
-    })();
+    this.statements.remove.run(row.seq);
   }
 
   /** The attempt's status and error are in the delivery log; the row keeps only what drives the next attempt. */
@@ -179,13 +171,7 @@ export class Outbox {
 
   counts(destination: DestinationName, now: number): OutboxCounts {
     const c = this.statements.counts.get(now, destination)!;
-    return {
-      queued: c.queued,
-      retrying: c.retrying,
-      dead: c.dead,
-      delivered: this.statements.delivered.get(destination)?.delivered ?? 0,
-      oldestQueuedAt: c.oldest,
-    };
+    return { queued: c.queued, retrying: c.retrying, dead: c.dead, oldestQueuedAt: c.oldest };
   }
 }
 

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { downloadMediaMessage, type WAMessage } from '@whiskeysockets/baileys';
+import type { WAMessage } from '@whiskeysockets/baileys';
+import { MediaHttpError, openMedia, type MediaDecipher } from './media-fetch.js';
+import { mediaIn } from './media-info.js';
+
+/** Plain bytes gathered per write: fewer writes, and the response is paused once per batch, not per chunk. */
+const WRITE_BATCH_BYTES = 256 * 1024;
 
 /** Why a download did not end in a saved file; `kind` decides what happens next. */
 export class MediaFailure extends Error {
@@ -17,7 +20,7 @@ export class MediaFailure extends Error {
 }
 
 /**
- * Downloads one media message through Baileys' own path (stream mode) into `target`: streamed
+ * Downloads one media message into `target`: fetched and decrypted (`media-fetch.ts`), streamed
  * through a SHA-256 and a size limit into a hidden `.part` file beside it, which is renamed
  * only when the whole file arrived and matches the checksum the sender gave.
  */
@@ -28,27 +31,86 @@ export async function downloadToFile(
 ): Promise<{ size: number; sha256: string }> {
   const temp = join(dirname(target), `.${basename(target)}.part`);
   try {
-    const stream = await downloadMediaMessage(source, 'stream', {});
-    await mkdir(dirname(target), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > limits.maxBytes) return done(tooLarge(limits.maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(stream, meter, createWriteStream(temp));
-    const sha256 = hash.digest('hex');
-    if (limits.sha256 && sha256 !== limits.sha256) throw new MediaFailure('checksum', 'download failed: the file did not match its checksum');
+    const media = mediaIn(source);
+    if (!media) throw new Error('the message carries no media');
+    const { encrypted, decipher } = await openMedia(media);
+    let saved: { size: number; sha256: string };
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      saved = await writeDecrypted(encrypted, decipher, temp, limits.maxBytes);
+    } finally {
+      encrypted.destroy(); // a failure mid-file ends the connection too
+    }
+    if (limits.sha256 && saved.sha256 !== limits.sha256) throw new MediaFailure('checksum', 'download failed: the file did not match its checksum');
     await rename(temp, target);
-    return { size, sha256 };
+    return saved;
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw asFailure(error);
   }
+}
+
+/**
+ * Decrypts the response into `path`, hashing and counting the plain bytes. One 'data' handler
+ * rather than a chain of streams, and the response paused once per batch rather than per chunk:
+ * each stream stage, each pause and each async-iterator step costs a few objects per 16 kB chunk,
+ * and those that outlived a young collection piled up as old-space garbage (docs/performance.md,
+ * "A 100 MB video"). Waiting for each batch's write lets the disk's pace hold back the network.
+ */
+async function writeDecrypted(encrypted: IncomingMessage, decipher: MediaDecipher, path: string, maxBytes: number) {
+  const hash = createHash('sha256');
+  let size = 0;
+  const file = await open(path, 'w');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let batch: Buffer[] = [];
+      let batched = 0;
+      const take = (plain: Buffer[]) => {
+        for (const part of plain) {
+          size += part.length;
+          if (size > maxBytes) throw tooLarge(maxBytes);
+          hash.update(part);
+          batch.push(part);
+          batched += part.length;
+        }
+      };
+      const write = () => {
+        const parts = batch;
+        batch = [];
+        batched = 0;
+        return file.writev(parts);
+      };
+      const fail = (error: unknown) => {
+        encrypted.destroy();
+        reject(error);
+      };
+      encrypted.on('data', (chunk: Buffer) => {
+        try {
+          take(decipher.update(chunk));
+        } catch (error) {
+          return fail(error);
+        }
+        if (batched < WRITE_BATCH_BYTES) return;
+        encrypted.pause();
+        write().then(() => encrypted.resume(), fail);
+      });
+      encrypted.on('end', () => {
+        try {
+          take([decipher.final()]);
+        } catch (error) {
+          return fail(error);
+        }
+        write().then(() => resolve(), fail);
+      });
+      encrypted.on('error', fail);
+      encrypted.on('close', () => {
+        if (!encrypted.readableEnded) fail(new Error('the connection closed before the whole file arrived'));
+      });
+    });
+  } finally {
+    await file.close();
+  }
+  return { size, sha256: hash.digest('hex') };
 }
 
 export function tooLarge(maxBytes: number): MediaFailure {
@@ -57,10 +119,13 @@ export function tooLarge(maxBytes: number): MediaFailure {
 
 function asFailure(error: unknown): MediaFailure {
   if (error instanceof MediaFailure) return error;
-  const e = error as { output?: { statusCode?: number }; code?: string; message?: string };
-  const status = e?.output?.statusCode;
-  if (status === 404 || status === 410) return new MediaFailure('expired', `expired: the media host answered ${status}`);
-  if (typeof status === 'number') return new MediaFailure('network', `download failed: the media host answered ${status}`);
+  if (error instanceof MediaHttpError) {
+    const { status } = error;
+    return status === 404 || status === 410
+      ? new MediaFailure('expired', `expired: the media host answered ${status}`)
+      : new MediaFailure('network', `download failed: the media host answered ${status}`);
+  }
+  const e = error as { code?: string; message?: string };
   if (e?.code === 'ENOSPC') return new MediaFailure('disk', 'disk full: no space left in the media folder');
   if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(e?.code ?? '')) return new MediaFailure('disk', 'the media folder is not writable');
   return new MediaFailure('network', `download failed: ${e?.message ?? String(error)}`);

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCorruption } from './corruption.js';
+import { useSmallPages, WAL_CHECKPOINT_PAGES } from './page-size.js';
 
 export type Db = Database.Database;
 
@@ -125,6 +126,42 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX sent_messages_sent_at ON sent_messages (sent_at);
   `,
+  // Without AUTOINCREMENT: it wrote the sqlite_sequence page on every insert (an SD card wears with
+  // each page). A new row still gets MAX(seq) + 1, after every row waiting: the order holds.
+  `
+  CREATE TABLE outbox_new (
+    seq INTEGER PRIMARY KEY,
+    destination TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    dead INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO outbox_new SELECT seq, destination, chat, message_id, delivery_id, body, created_at, attempts, next_attempt_at, dead FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_new RENAME TO outbox;
+  CREATE INDEX outbox_chat_order ON outbox (destination, dead, chat, seq);
+  CREATE TABLE delivery_log_new (
+    seq INTEGER PRIMARY KEY,
+    destination TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    chat TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    outcome TEXT NOT NULL
+  );
+  INSERT INTO delivery_log_new SELECT * FROM delivery_log;
+  DROP TABLE delivery_log;
+  ALTER TABLE delivery_log_new RENAME TO delivery_log;
+  DELETE FROM sqlite_sequence;
+  `,
 ];
 
 /** Marks the file as this app's (`PRAGMA application_id`), so someone else's database is never adopted. */
@@ -157,7 +194,9 @@ export function openDatabase(dataDir: string): Db {
     // Looked at read-only first: a file the app refuses is left exactly as it was.
     if (existsSync(path)) inspect(path);
     db = new Database(path);
+    useSmallPages(db);
     db.pragma('journal_mode = WAL');
+    db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');

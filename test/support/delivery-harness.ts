@@ -16,6 +16,7 @@ export function webhookChannel(url: string, opts: { dataDir?: string; timeoutMs?
   const db: Db = openDatabase(dataDir);
   const outbox = new Outbox(db);
   const log = new DeliveryLog(db);
+  void log.start(); // synchronous: the last attempts are read at once
   const bus = new Bus();
   const channel = new Destination({
     name: 'webhook',
@@ -37,6 +38,7 @@ export function webhookChannel(url: string, opts: { dataDir?: string; timeoutMs?
   };
   const close = async () => {
     await channel.stop();
+    await log.stop(); // writes the attempts that waited in memory, as the bridge's stop does
     db.close();
   };
   return { dataDir, db, outbox, log, bus, channel, enqueue, close };

@@ -42,8 +42,10 @@ export async function mediaBridge(options: Record<string, unknown> = {}) {
       });
       return { status: res.status, json: await res.json() };
     },
-    async restart(kill: NodeJS.Signals = 'SIGTERM'): Promise<BridgeProcess> {
+    /** Stops the daemon and starts it again on the same state; `whileDown` runs in between. */
+    async restart(kill: NodeJS.Signals = 'SIGTERM', whileDown?: (dataDir: string) => void): Promise<BridgeProcess> {
       await setup.daemon.kill(kill);
+      whileDown?.(setup.daemon.dataDir);
       setup.daemon = await start(setup.daemon.dataDir);
       return setup.daemon;
     },
