@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../state/database.js';
 
 /** Where a queued delivery goes: the webhook or Home Assistant's event bus. */
@@ -48,7 +49,7 @@ interface RowRecord {
   chat: string;
   message_id: string;
   delivery_id: string;
-  body: string;
+  body: StoredBody;
   created_at: number;
   attempts: number;
   next_attempt_at: number;
@@ -64,7 +65,7 @@ export class Outbox {
   constructor(private readonly db: Db) {
     this.statements = {
       markSeen: db.prepare<[string, string, number]>('INSERT OR IGNORE INTO seen_messages (chat, id, seen_at) VALUES (?, ?, ?)'),
-      insert: db.prepare<[string, string, string, string, string, number, number]>(
+      insert: db.prepare<[string, string, string, string, Buffer, number, number]>(
         'INSERT INTO outbox (destination, chat, message_id, delivery_id, body, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       heads: db.prepare<[string], { chat: string; seq: number; next_attempt_at: number }>(
@@ -75,10 +76,10 @@ export class Outbox {
         'SELECT seq, next_attempt_at FROM outbox WHERE destination = ? AND dead = 0 AND chat = ? ORDER BY seq LIMIT 1',
       ),
       get: db.prepare<[number], RowRecord>('SELECT * FROM outbox WHERE seq = ?'),
-      held: db.prepare<[string, string, number], { seq: number; destination: DestinationName; body: string }>(
+      held: db.prepare<[string, string, number], { seq: number; destination: DestinationName; body: StoredBody }>(
         'SELECT seq, destination, body FROM outbox WHERE chat = ? AND message_id = ? AND next_attempt_at = ?',
       ),
-      releaseRow: db.prepare<[string, number, number]>('UPDATE outbox SET body = ?, next_attempt_at = ? WHERE seq = ?'),
+      releaseRow: db.prepare<[Buffer, number, number]>('UPDATE outbox SET body = ?, next_attempt_at = ? WHERE seq = ?'),
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
       retry: db.prepare<[number, number, number]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE seq = ?'),
       dead: db.prepare<[number, number]>('UPDATE outbox SET dead = 1, attempts = ? WHERE seq = ?'),
@@ -109,7 +110,7 @@ export class Outbox {
         onNew?.(message);
         const deliveryId = deliveryIdFor(message.chat, message.messageId);
         for (const [destination, body] of Object.entries(message.bodies) as Array<[DestinationName, string]>) {
-          this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, body, now, message.held ? HELD : now);
+          this.statements.insert.run(destination, message.chat, message.messageId, deliveryId, pack(body), now, message.held ? HELD : now);
           if (!touched.has(destination)) touched.set(destination, new Set());
           touched.get(destination)!.add(message.chat);
         }
@@ -123,14 +124,14 @@ export class Outbox {
    * de-duplication, ordered with the other rows of its `chat` key.
    */
   enqueue(destination: DestinationName, chat: string, eventId: string, body: string, now: number): void {
-    this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, body, now, now);
+    this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, pack(body), now, now);
   }
 
   /** Gives held rows of a message their final bodies and makes them due now; returns the destinations. */
   release(chat: string, messageId: string, bodyFor: (destination: DestinationName, body: string) => string, now: number): DestinationName[] {
     const released: DestinationName[] = [];
     for (const row of this.statements.held.all(chat, messageId, HELD)) {
-      this.statements.releaseRow.run(bodyFor(row.destination, row.body), now, row.seq);
+      this.statements.releaseRow.run(pack(bodyFor(row.destination, unpack(row.body))), now, row.seq);
       released.push(row.destination);
     }
     return released;
@@ -175,6 +176,22 @@ export class Outbox {
   }
 }
 
+/** A body as stored: deflated (BLOB), or the JSON text rows of 0.2 and earlier hold. */
+type StoredBody = Buffer | string;
+
+/**
+ * Bodies are stored deflated: a text message's body (mostly its `raw`) shrinks to about half, so
+ * several share a 1 KB page instead of each taking a page and an overflow page; in a burst that
+ * halves the pages taken from and given back to the free list (docs/performance.md).
+ */
+function pack(body: string): Buffer {
+  return deflateRawSync(body);
+}
+
+function unpack(stored: StoredBody): string {
+  return typeof stored === 'string' ? stored : inflateRawSync(stored).toString('utf8');
+}
+
 /** Derived from the message, so even a message accepted twice carries the same id. */
 function deliveryIdFor(chat: string, messageId: string): string {
   return `msg_${createHash('sha256').update(`${chat}\n${messageId}`).digest('base64url').slice(0, 26)}`;
@@ -187,7 +204,7 @@ function toRow(r: RowRecord): OutboxRow {
     chat: r.chat,
     messageId: r.message_id,
     deliveryId: r.delivery_id,
-    body: r.body,
+    body: unpack(r.body),
     createdAt: r.created_at,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
