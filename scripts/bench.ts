@@ -23,7 +23,7 @@ import { BridgeProcess } from '../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../simulator/harness/receiver.js';
 import { StatusStream } from '../simulator/harness/status-stream.js';
 import { benchMedia, type MediaFigures } from './bench/media.js';
-import { benchWrites, type WriteFigures } from './bench/writes.js';
+import { benchWrites, io, type Io, type WriteFigures } from './bench/writes.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
 
 const quick = process.argv.includes('--quick');
@@ -60,6 +60,9 @@ const rate = (count: number, ms: number) => Math.round((count * 1000) / ms);
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const key = (size: number, chats: number) => `${size}/${chats}`;
+/** KB written and write calls per message between two readings of /proc/<pid>/io. */
+const writesPer = (before: Io, after: Io, count: number) =>
+  `${((after.writeBytes - before.writeBytes) / 1024 / count).toFixed(1)} KB, ${((after.writeCalls - before.writeCalls) / count).toFixed(1)}`;
 /** CPU time (user + system) a process has used so far, in ms, from /proc. */
 const cpuMs = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -94,6 +97,7 @@ async function main() {
   await warmedUp;
   const decrypt = new Map<string, number>();
   const decryptCpu = new Map<string, number>();
+  const writes = new Map<string, { a: string; b: string; c: string }>();
   for (const size of SIZES) {
     for (const chats of CHATS) {
       progress(`(a) ${size} messages over ${chats} chat(s)`);
@@ -101,9 +105,11 @@ async function main() {
       client.send({ kind: 'expect', count: size, tag });
       const received = client.next<{ at: number }>('received');
       const cpuBefore = cpuMs(client.child.pid!);
+      const ioBefore = io(client.child.pid!);
       const sent = (await ask({ kind: 'burst', count: size, chats, tag })) as { startedAt: number };
       decrypt.set(key(size, chats), rate(size, (await received).at - sent.startedAt));
       decryptCpu.set(key(size, chats), (cpuMs(client.child.pid!) - cpuBefore) / size);
+      writes.set(key(size, chats), { a: writesPer(ioBefore, io(client.child.pid!), size), b: '', c: '' });
     }
   }
   client.child.kill();
@@ -141,8 +147,10 @@ async function main() {
       progress(`(c) ${size} messages over ${chats} chat(s)`);
       const tag = `c${size}x${chats}`;
       const cpuBefore = cpuMs(bridge.child.pid!);
+      const ioBefore = io(bridge.child.pid!);
       const sent = (await ask({ kind: 'burst', count: size, chats, tag })) as { startedAt: number };
       await receiver.waitFor(() => arrived(tag).count >= size, 600_000, `burst ${tag}`);
+      writes.get(key(size, chats))!.c = writesPer(ioBefore, io(bridge.child.pid!), size);
       full.set(key(size, chats), rate(size, arrived(tag).lastAt - sent.startedAt));
       fullCpu.set(key(size, chats), (cpuMs(bridge.child.pid!) - cpuBefore) / size);
       bodies.set(key(size, chats), arrived(tag).bodies);
@@ -157,7 +165,11 @@ async function main() {
     writeFileSync(file, JSON.stringify(list));
     const lanes = Math.min(Number(k.split('/')[1]), DISPATCH_CONCURRENCY);
     const loop = new Worker(fork(here('./bench/post-loop.mjs'), [receiver.url, file, String(lanes)]));
-    http.set(k, rate(list.length, (await loop.next<{ ms: number }>('done')).ms));
+    const ioBefore = io(loop.child.pid!);
+    const done = loop.next<{ ms: number }>('done');
+    http.set(k, rate(list.length, (await done).ms));
+    writes.get(k)!.b = writesPer(ioBefore, io(loop.child.pid!), list.length);
+    loop.send({ kind: 'quit' });
   }
 
   progress('latency at 50 msg/s');
@@ -201,14 +213,14 @@ async function main() {
   );
   out();
   out(
-    '| messages | chats | (a) decrypt ceiling msg/s | (b) HTTP ceiling msg/s | (c) full durable path msg/s | (c) / min(a, b) | CPU ms per message (a) / (c) |',
+    '| messages | chats | (a) decrypt ceiling msg/s | (b) HTTP ceiling msg/s | (c) full durable path msg/s | (c) / min(a, b) | CPU ms per message (a) / (c) | written, write calls per message (a) / (b) / (c) |',
   );
-  out('|---:|---:|---:|---:|---:|---:|---:|');
+  out('|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const size of SIZES) {
     for (const chats of CHATS) {
       const k = key(size, chats);
       out(
-        `| ${size} | ${chats} | ${decrypt.get(k)} | ${http.get(k)} | ${full.get(k)} | ${Math.round((100 * full.get(k)!) / Math.min(decrypt.get(k)!, http.get(k)!))}% | ${decryptCpu.get(k)!.toFixed(2)} / ${fullCpu.get(k)!.toFixed(2)} |`,
+        `| ${size} | ${chats} | ${decrypt.get(k)} | ${http.get(k)} | ${full.get(k)} | ${Math.round((100 * full.get(k)!) / Math.min(decrypt.get(k)!, http.get(k)!))}% | ${decryptCpu.get(k)!.toFixed(2)} / ${fullCpu.get(k)!.toFixed(2)} | ${writes.get(k)!.a} / ${writes.get(k)!.b} / ${writes.get(k)!.c} |`,
       );
     }
   }

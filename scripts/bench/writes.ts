@@ -29,7 +29,7 @@ export interface PerMessage {
   writeCallsPerMessage: number;
 }
 
-interface Io {
+export interface Io {
   writeBytes: number;
   writeCalls: number;
 }
@@ -38,7 +38,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 /** Lets the last deliveries settle and SQLite's WAL writes land before reading the counters. */
 const SETTLE_MS = 3_000;
 
-function io(pid: number): Io {
+/** The write counters of a process so far. */
+export function io(pid: number): Io {
   const fields = Object.fromEntries(
     readFileSync(`/proc/${pid}/io`, 'utf8')
       .trim()
