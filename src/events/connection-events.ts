@@ -20,14 +20,22 @@ function reportedState(state: ConnectionState): ConnectionPayload['state'] | nul
       return 'logged_out';
     case 'qr':
       return 'qr_required';
+    case 'passkey':
+      return 'passkey_required';
     default:
       return null;
   }
 }
 
+/** What the user does next while WhatsApp asks for a passkey, or why the step ended. */
+function passkeyReason(status: ConnectionStatus): string {
+  if (status.passkey?.phase === 'failed') return `passkey step failed: ${status.passkey.error ?? 'unknown'}; press "Try again" on the app's page`;
+  return "WhatsApp asks for a passkey: open the app's page and follow its steps";
+}
+
 /**
  * Reports every change of the link (connected, disconnected with reason and code, logged out,
- * QR required) to the destinations that want it: `whatsapp_bridge_connection` on Home Assistant's
+ * QR required, passkey required) to the destinations that want it: `whatsapp_bridge_connection` on Home Assistant's
  * bus, `event: "connection"` on the webhook when `webhook_events` lists it. Through the outbox.
  */
 export class ConnectionEvents implements Part {
@@ -46,13 +54,16 @@ export class ConnectionEvents implements Part {
 
   private report(status: ConnectionStatus): void {
     const state = reportedState(status.state);
-    if (!state || state === this.lastReported) return;
-    this.lastReported = state;
-    const linked = state === 'connected' || state === 'qr_required';
+    const reason = state === 'passkey_required' ? passkeyReason(status) : null;
+    // The passkey step reports again when it ends (its reason changes), not at each step in between.
+    const key = `${state}:${reason ?? ''}`;
+    if (!state || key === this.lastReported) return;
+    this.lastReported = key;
+    const linked = state === 'connected' || state === 'qr_required' || state === 'passkey_required';
     const payload: ConnectionPayload = {
       event: 'connection',
       state,
-      reason: linked ? null : (status.lastDisconnect?.reason ?? null),
+      reason: reason ?? (linked ? null : (status.lastDisconnect?.reason ?? null)),
       code: linked ? null : (status.lastDisconnect?.code ?? null),
       phone: status.account?.phone ?? null,
       at: new Date().toISOString(),

@@ -42,7 +42,7 @@ export interface StatusPayload extends ChatFields {
 /** The link to WhatsApp changed. */
 export interface ConnectionPayload {
   event: 'connection';
-  state: 'connected' | 'disconnected' | 'logged_out' | 'qr_required';
+  state: 'connected' | 'disconnected' | 'logged_out' | 'qr_required' | 'passkey_required';
   reason: string | null;
   code: number | null;
   phone: string | null;

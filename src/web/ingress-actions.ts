@@ -26,7 +26,7 @@ export interface PageSources {
   storage: StorageWatch;
 }
 
-/** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, test, retry) over the running parts. */
+/** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, passkey, test, retry) over the running parts. */
 export function ingressActions(app: PageSources, options: Options, problems: OptionProblem[]): IngressActions {
   const webhookOption = options.webhook;
   const destinations = () => [app.webhook, app.haEvents].filter((d): d is Destination => d !== null);
@@ -54,6 +54,8 @@ export function ingressActions(app: PageSources, options: Options, problems: Opt
     logout: () => app.connection.logout(),
     reconnect: () => app.connection.reconnect(),
     requestPairingCode: (digits) => app.connection.requestPairingCode(digits),
+    submitPasskey: (pasted) => app.connection.submitPasskey(pasted),
+    restartLinking: () => app.connection.restartLinking(),
     sendTestWebhook: async () => {
       if (!app.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
       return app.webhook.sendTest(JSON.stringify(samplePayload(app.connection.status.account?.jid ?? null)));

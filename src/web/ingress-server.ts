@@ -19,6 +19,10 @@ export interface IngressActions {
   logout(): Promise<void>;
   reconnect(): void;
   requestPairingCode(phoneDigits: string): Promise<string>;
+  /** The passkey's result the user pasted (the JSON object or its text); rejects with `status` and one line. */
+  submitPasskey(pasted: unknown): Promise<void>;
+  /** Ends the passkey step (Cancel, Try again) and starts linking over with a new QR code. */
+  restartLinking(): void;
   sendTestWebhook(): Promise<{ delivered: boolean; status: number | null; error: string | null; durationMs: number }>;
   /** Re-queues the dead deliveries of every destination; returns how many. */
   retryDeadDeliveries(): number;
@@ -139,6 +143,31 @@ export class IngressServer implements Part {
       }
       try {
         res.json({ code: await actions.requestPairingCode(digits) });
+      } catch (error) {
+        res.status(409).json({ error: (error as Error).message });
+      }
+    });
+    app.post('/api/passkey', async (req, res) => {
+      // { result: <the paste> }, or the result object itself.
+      const body = req.body as Record<string, unknown> | undefined;
+      const pasted = body && 'result' in body ? body.result : body && Object.keys(body).length > 0 ? body : undefined;
+      if (pasted === undefined || pasted === null || pasted === '') {
+        res.status(400).json({ error: 'Paste the result the snippet showed on web.whatsapp.com, then press Submit.' });
+        return;
+      }
+      try {
+        await actions.submitPasskey(pasted);
+        res.json({ ok: true });
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        if (!status || status < 400 || status >= 500) throw error;
+        res.status(status).json({ error: (error as Error).message });
+      }
+    });
+    app.post('/api/passkey/cancel', (_req, res) => {
+      try {
+        actions.restartLinking();
+        res.json({ ok: true });
       } catch (error) {
         res.status(409).json({ error: (error as Error).message });
       }

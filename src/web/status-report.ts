@@ -16,6 +16,15 @@ export interface StatusReport {
   me: { jid: string; phone: string; lid: string | null; name: string | null; paired_at: number | null; connected_since: number | null } | null;
   last_disconnect: ConnectionStatus['lastDisconnect'];
   next_reconnect_at: number | null;
+  /** While `state` is `passkey`: what the page needs to walk the user through it (no secret: the challenge is public). */
+  passkey: {
+    phase: 'waiting' | 'checking' | 'confirming' | 'failed';
+    /** WhatsApp's WebAuthn request options, for the snippet the user runs on web.whatsapp.com. */
+    request_options: Record<string, unknown> | null;
+    expires_at: number | null;
+    confirmation_code: string | null;
+    error: string | null;
+  } | null;
   webhook: {
     /** 'invalid': turned on but its options need fixing (the problems say how). */
     state: 'off' | 'invalid' | 'on';
@@ -61,6 +70,13 @@ export function buildStatusReport(s: StatusSources): StatusReport {
     me: c.account ? { ...c.account, paired_at: s.pairedAt, connected_since: c.connectedSince } : null,
     last_disconnect: c.lastDisconnect,
     next_reconnect_at: c.nextReconnectAt,
+    passkey: c.passkey && {
+      phase: c.passkey.phase,
+      request_options: c.passkey.requestOptions === null ? null : (JSON.parse(c.passkey.requestOptions) as Record<string, unknown>),
+      expires_at: c.passkey.expiresAt,
+      confirmation_code: c.passkey.confirmationCode,
+      error: c.passkey.error,
+    },
     webhook: {
       state: s.webhookState,
       enabled: s.webhookState === 'on',

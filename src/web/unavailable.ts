@@ -31,6 +31,8 @@ export function unavailableActions(options: Options, problems: OptionProblem[]):
     logout: async () => refuse(),
     reconnect: refuse,
     requestPairingCode: async () => refuse(),
+    submitPasskey: async () => refuse(),
+    restartLinking: refuse,
     sendTestWebhook: async () => ({ delivered: false, status: null, error: 'The app cannot use its state file: see the top of the page.', durationMs: 0 }),
     retryDeadDeliveries: () => 0,
     apiToken: () => refuse(),

@@ -4,6 +4,8 @@ export type ConnectionState =
   | 'connecting'
   /** Not paired: a QR (and optionally a pairing code) is waiting to be scanned. */
   | 'qr'
+  /** The phone accepted the QR or code, and WhatsApp asks for a passkey first (`passkey` says where it stands). */
+  | 'passkey'
   /** Paired and online: messages flow. */
   | 'connected'
   /** The link dropped for a reason that may pass; a reconnect is scheduled. */
@@ -27,6 +29,23 @@ export interface Account {
   name: string | null;
 }
 
+/** The passkey step of linking (docs/passkey-protocol.md), while the state is `passkey`. */
+export interface PasskeyStatus {
+  /**
+   * waiting: for the user to paste the passkey's result; checking: WhatsApp checks it;
+   * confirming: the code is shown, the phone finishes the link; failed: the step ended, `error` says why.
+   */
+  phase: 'waiting' | 'checking' | 'confirming' | 'failed';
+  /** WhatsApp's WebAuthn request options (JSON text; the challenge is no secret), null if it never came. */
+  requestOptions: string | null;
+  /** When the request expires (epoch ms). */
+  expiresAt: number | null;
+  /** The code to compare with the phone's, "XXXX-XXXX", once known. */
+  confirmationCode: string | null;
+  /** What went wrong last, in one line (a refused paste while waiting; the end of the step when failed). */
+  error: string | null;
+}
+
 export interface ConnectionStatus {
   state: ConnectionState;
   /** The QR string to render while `state` is `qr`. */
@@ -41,6 +60,8 @@ export interface ConnectionStatus {
   lastDisconnect: { code: number | null; reason: string; at: number } | null;
   /** When the next reconnect attempt is due (epoch ms), while `reconnecting`. */
   nextReconnectAt: number | null;
+  /** The passkey step while `state` is `passkey`, else null. */
+  passkey: PasskeyStatus | null;
 }
 
 export const INITIAL_STATUS: ConnectionStatus = {
@@ -52,4 +73,5 @@ export const INITIAL_STATUS: ConnectionStatus = {
   connectedSince: null,
   lastDisconnect: null,
   nextReconnectAt: null,
+  passkey: null,
 };

@@ -19,8 +19,10 @@ import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
-import { INITIAL_STATUS, type Account, type ConnectionStatus } from './connection-status.js';
+import { BaileysQrTimer } from './baileys-qr-timer.js';
+import { INITIAL_STATUS, type Account, type ConnectionStatus, type PasskeyStatus } from './connection-status.js';
 import { actionFor, reconnectDelayMs } from './disconnect-policy.js';
+import { PasskeyError, PasskeyStep } from './passkey-step.js';
 
 export interface ConnectionDeps {
   auth: SqliteAuthState;
@@ -42,6 +44,7 @@ export interface ConnectionDeps {
 /** WhatsApp shows the first QR for 60 s, every later one for 20 s. */
 const FIRST_QR_MS = 60_000;
 const NEXT_QR_MS = 20_000;
+const BROWSER = Browsers.ubuntu('WhatsApp Bridge');
 
 /**
  * Owns the one Baileys socket: opens it, follows its connection updates, and decides after
@@ -52,8 +55,10 @@ export class WhatsAppConnection implements Part {
   private socket: WASocket | null = null;
   private current: ConnectionStatus = INITIAL_STATUS;
   private stopping = false;
-  /** The socket is being replaced on purpose (`renew`): connect again at once. */
-  private renewing = false;
+  /** The socket is being replaced on purpose (`renew`): connect again at once, logging this. */
+  private renewing: string | null = null;
+  /** The passkey step of the current unpaired socket (null once paired). */
+  private passkeyStep: PasskeyStep | null = null;
   private failures = 0;
   private qrsThisSocket = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -88,11 +93,24 @@ export class WhatsAppConnection implements Part {
    * Closes the socket and opens a new one at once (same pairing), so WhatsApp delivers again what
    * it still holds for this device, e.g. messages that could not be stored while the disk was full.
    */
-  renew(): void {
+  renew(reason = 'Reconnecting to WhatsApp so it delivers the messages it kept.'): void {
     if (this.stopping) return;
     if (!this.socket) return this.reconnect();
-    this.renewing = true;
+    this.renewing = reason;
     this.socket.end(undefined);
+  }
+
+  /** Takes the assertion the user pasted on the page to WhatsApp (passkey-step.ts). */
+  submitPasskey(pasted: unknown): Promise<void> {
+    if (!this.passkeyStep || this.current.state !== 'passkey') return Promise.reject(new PasskeyError(409, 'WhatsApp is not asking for a passkey right now.'));
+    return this.passkeyStep.submit(pasted);
+  }
+
+  /** "Cancel" and "Try again" on the page: ends the passkey step and starts linking over with new QR codes. */
+  restartLinking(): void {
+    if (this.current.state !== 'passkey') throw new PasskeyError(409, 'There is no passkey step to cancel or retry.');
+    const cancelled = this.passkeyStep?.cancel() ?? false;
+    this.renew(`${cancelled ? 'Passkey step cancelled on the page; l' : 'L'}inking starts over with a new QR code.`);
   }
 
   /**
@@ -109,7 +127,7 @@ export class WhatsAppConnection implements Part {
       socket.end(undefined);
       await this.closed;
     }
-    this.update({ state: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, nextReconnectAt: null });
+    this.update({ state: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, nextReconnectAt: null, passkey: null });
   }
 
   /** Unlinks this device (as "Log out" on the phone would); a fresh QR follows. */
@@ -138,22 +156,27 @@ export class WhatsAppConnection implements Part {
     const { auth, logger } = this.deps;
     if (!auth.isPaired() && auth.state.creds.me) auth.wipe(); // a pairing that was started but never finished
     this.qrsThisSocket = 0;
-    this.update({ state: this.current.state === 'reconnecting' ? 'reconnecting' : 'connecting', nextReconnectAt: null });
+    this.update({ state: this.current.state === 'reconnecting' ? 'reconnecting' : 'connecting', nextReconnectAt: null, passkey: null });
     logger.debug(auth.isPaired() ? 'Connecting to WhatsApp with the saved pairing.' : 'Connecting to WhatsApp to get a QR code.');
-    const socket = makeWASocket({
-      // Keys are read far more often than written: a cache in front of SQLite (writes go through).
-      auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, this.deps.baileysLogger) },
-      logger: this.deps.baileysLogger,
-      browser: Browsers.ubuntu('WhatsApp Bridge'),
-      markOnlineOnConnect: false,
-      syncFullHistory: false,
-      shouldSyncHistoryMessage: () => false,
-      shouldIgnoreJid: (jid) => Boolean(isJidStatusBroadcast(jid) || isJidNewsletter(jid)),
-      msgRetryCounterCache: this.retryCounterCache as CacheStore,
-      ...(this.deps.waWebSocketUrl ? { waWebSocketUrl: this.deps.waWebSocketUrl } : {}),
-      ...(this.deps.keepAliveIntervalMs ? { keepAliveIntervalMs: this.deps.keepAliveIntervalMs } : {}),
-    });
+    // Unpaired, WhatsApp may ask for a passkey, which needs Baileys' QR timer stopped (baileys-qr-timer.ts).
+    const qrTimer = auth.isPaired() ? null : new BaileysQrTimer();
+    const make = () =>
+      makeWASocket({
+        // Keys are read far more often than written: a cache in front of SQLite (writes go through).
+        auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, this.deps.baileysLogger) },
+        logger: this.deps.baileysLogger,
+        browser: BROWSER,
+        markOnlineOnConnect: false,
+        syncFullHistory: false,
+        shouldSyncHistoryMessage: () => false,
+        shouldIgnoreJid: (jid) => Boolean(isJidStatusBroadcast(jid) || isJidNewsletter(jid)),
+        msgRetryCounterCache: this.retryCounterCache as CacheStore,
+        ...(this.deps.waWebSocketUrl ? { waWebSocketUrl: this.deps.waWebSocketUrl } : {}),
+        ...(this.deps.keepAliveIntervalMs ? { keepAliveIntervalMs: this.deps.keepAliveIntervalMs } : {}),
+      });
+    const socket = qrTimer ? qrTimer.watch(make) : make();
     this.socket = socket;
+    this.passkeyStep = qrTimer && this.passkeyStepFor(socket, qrTimer);
     let markClosed!: () => void;
     this.closed = new Promise((resolve) => (markClosed = resolve));
     socket.ev.on('creds.update', () => {
@@ -176,11 +199,25 @@ export class WhatsAppConnection implements Part {
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);
+      if (update.connection === 'open' || update.connection === 'close') qrTimer?.release();
       if (update.connection === 'close') {
         this.socket = null;
         markClosed();
         this.onClose(update.lastDisconnect?.error);
       }
+    });
+  }
+
+  private passkeyStepFor(socket: WASocket, qrTimer: BaileysQrTimer): PasskeyStep {
+    return new PasskeyStep({
+      socket,
+      browser: BROWSER,
+      logger: this.deps.logger,
+      saveCreds: () => this.deps.auth.saveCreds(),
+      stopQrRotation: () => qrTimer.stop(),
+      onChange: (passkey: PasskeyStatus) => this.update({ state: 'passkey', passkey, qr: null, qrExpiresAt: null, pairingCode: null }),
+      // The socket is closed; the page shows why and offers "Try again" (restartLinking).
+      onFailed: () => socket === this.socket && socket.end(undefined),
     });
   }
 
@@ -190,12 +227,14 @@ export class WhatsAppConnection implements Part {
     if (update.connection === 'open') {
       this.failures = 0;
       const account = this.account();
-      this.update({ state: 'connected', qr: null, qrExpiresAt: null, pairingCode: null, account, connectedSince: Date.now() });
+      this.update({ state: 'connected', qr: null, qrExpiresAt: null, pairingCode: null, passkey: null, account, connectedSince: Date.now() });
       this.deps.logger.info(`Connected to WhatsApp as +${account?.phone ?? '?'}${account?.name ? ` (${account.name})` : ''}.`);
     }
   }
 
   private onQr(qr: string): void {
+    // Once WhatsApp asked for a passkey, the QR codes are over for this socket.
+    if (this.passkeyStep?.status) return;
     const validFor = this.qrsThisSocket++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
     this.update({ state: 'qr', qr, qrExpiresAt: Date.now() + validFor, account: null });
     qrcodeTerminal.generate(qr, { small: true }, (drawing) => {
@@ -208,12 +247,20 @@ export class WhatsAppConnection implements Part {
   private onClose(error: Error | undefined): void {
     if (this.stopping) return;
     if (this.renewing) {
-      this.renewing = false;
-      this.deps.logger.info('Reconnecting to WhatsApp so it delivers the messages it kept.');
+      this.deps.logger.info(this.renewing);
+      this.renewing = null;
       this.connect();
       return;
     }
     const code = (error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+    // A passkey step that ended waits on the page for "Try again"; one under way ends here.
+    const step = this.passkeyStep;
+    if (step?.failed) return;
+    if (step?.active) {
+      const where = step.status?.phase === 'confirming' ? 'The phone did not confirm the link' : 'WhatsApp closed the connection during the passkey step';
+      step.fail(`${where}${code ? ` (${code})` : ''}.`);
+      return;
+    }
     const action = actionFor(code);
     const lastDisconnect = { code: code ?? null, reason: action.reason, at: Date.now() };
     const { logger, auth } = this.deps;

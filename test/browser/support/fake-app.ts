@@ -17,6 +17,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     me: null,
     last_disconnect: null,
     next_reconnect_at: null,
+    passkey: null,
     webhook: {
       state: 'on',
       enabled: true,
@@ -56,6 +57,8 @@ export class FakeApp {
       logout: async () => record('logout'),
       reconnect: () => record('reconnect'),
       requestPairingCode: async (digits) => (record('pairing-code', { digits }), 'ABCD1234'),
+      submitPasskey: async (pasted) => record('passkey', { pasted }),
+      restartLinking: () => record('passkey/cancel'),
       sendTestWebhook: async () => (record('webhook/test'), this.testResult),
       retryDeadDeliveries: () => (record('deliveries/retry-dead'), this.current.webhook.counters.dead + this.current.ha_events.dead),
       apiToken: () => 'fake-api-token',

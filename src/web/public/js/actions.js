@@ -1,5 +1,6 @@
 // What the buttons and the pairing form do.
 import { post } from './api.js';
+import { wirePasskey } from './cards/passkey.js';
 import { $, show } from './dom.js';
 import { deliveriesCount } from './format.js';
 import { refreshDeliveries } from './live.js';
@@ -119,6 +120,7 @@ function wireUnlink() {
 
 export function wireActions() {
   $('pairing-form').addEventListener('submit', requestPairingCode);
+  wirePasskey();
   wireUnlink();
   $('reconnect-btn').addEventListener('click', (event) => busy(event.currentTarget, null, () => post('api/reconnect')));
   $('test-btn').addEventListener('click', sendTest);

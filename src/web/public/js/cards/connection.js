@@ -2,10 +2,12 @@
 import { $, setText, show, showHelp } from '../dom.js';
 import { ago, dateTime, groupCode, hash, phone, secondsUntil } from '../format.js';
 import { state } from '../state.js';
+import { renderPasskey, tickPasskey } from './passkey.js';
 
 const STATES = {
   connecting: { pill: 'Connecting', tone: 'neutral', text: 'Connecting to WhatsApp…' },
   qr: { pill: 'Not linked', tone: 'info', text: 'Not linked yet: link your WhatsApp account below.' },
+  passkey: { pill: 'Passkey needed', tone: 'info', text: 'Almost linked: WhatsApp asks for your passkey (below).' },
   connected: { pill: 'Connected', tone: 'ok', text: 'Connected to WhatsApp.' },
   reconnecting: { pill: 'Reconnecting', tone: 'warn', text: 'WhatsApp is unreachable: reconnecting.' },
   logged_out: { pill: 'Unlinked', tone: 'warn', text: 'This device was unlinked from the phone.' },
@@ -30,8 +32,12 @@ function connectionHelp(s) {
   return null;
 }
 
+/** A passkey step that ended: its own line, with "Try again" below. */
+const PASSKEY_FAILED = { pill: 'Not linked', tone: 'error', text: 'Linking did not finish: the passkey step ended.' };
+
 export function renderConnection(s) {
-  const meta = STATES[s.state] ?? { pill: s.state, tone: 'neutral', text: s.state };
+  const failed = s.state === 'passkey' && s.passkey?.phase === 'failed';
+  const meta = failed ? PASSKEY_FAILED : (STATES[s.state] ?? { pill: s.state, tone: 'neutral', text: s.state });
   setText('state-pill', meta.pill);
   $('state-pill').dataset.tone = meta.tone;
   $('state-line').dataset.state = s.state;
@@ -50,8 +56,9 @@ export function renderConnection(s) {
     show($('account-name-label'), Boolean(me.name));
     show($('account-name'), Boolean(me.name));
   }
-  show($('unlink-area'), Boolean(me) && s.state !== 'qr' && s.state !== 'stopped');
+  show($('unlink-area'), Boolean(me) && s.state !== 'qr' && s.state !== 'passkey' && s.state !== 'stopped');
   renderPairing(s);
+  renderPasskey(s);
 }
 
 /** The QR code and the phone-number code. */
@@ -94,6 +101,7 @@ export function tickConnection(s) {
     const left = secondsUntil(s.qr_expires_at);
     setText('qr-countdown', left > 0 ? `WhatsApp replaces this code in ${left} s; the new one appears here by itself.` : 'Waiting for a new code…');
   }
+  tickPasskey(s);
   if (s.me) {
     const since = s.me.paired_at ?? s.me.connected_since;
     setText('account-since-label', s.me.paired_at ? 'Linked' : 'Online since');
