@@ -59,7 +59,12 @@ export class DeliveryLog implements Part {
   }
 
   async stop(): Promise<void> {
-    this.flush();
+    try {
+      this.flush();
+    } catch {
+      // A full disk, or a damaged file being set aside: the page loses the last minutes of its
+      // list and counts, nothing else (the outbox rows are written on their own).
+    }
   }
 
   record(a: DeliveryAttempt): void {

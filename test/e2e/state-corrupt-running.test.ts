@@ -183,10 +183,12 @@ test('SQLite finds the state file damaged while a delivery is recorded (the disp
     await receiver.waitFor(() => receiver.accepted.some((p) => p.id === first.id));
     await until('the first delivery recorded', async () => (await pageStatus(daemon.ingressUrl)).webhook.counters.delivered === 1);
 
-    // The delivery log (written when an attempt is recorded) now points at an index's page.
+    // The delivery log now points at an index's page. Successes are written to it in batches, a
+    // failed attempt at once: the receiver refuses the next message, so its attempt is recorded now.
     misdirect(join(daemon.dataDir, DATABASE_FILE), 'delivery_log', 'sqlite_autoindex_meta_1');
-    const second = await sim.sendText(bob, 'delivered, but not recorded');
-    await receiver.waitFor(() => receiver.accepted.some((p) => p.id === second.id), 10_000, 'the webhook got it before the record failed');
+    receiver.respondWith((r) => ({ status: r.json?.content === 'refused, and not recorded' ? 503 : 200 }));
+    const second = await sim.sendText(bob, 'refused, and not recorded');
+    await receiver.waitFor(() => receiver.failed.some((p) => p.json?.id === second.id), 10_000, 'the webhook got it before the record failed');
     const fresh = await until('the QR of a new start, with the notice', async () => {
       const s = await pageStatus(daemon.ingressUrl);
       return s.state === 'qr' && NOTICE.test(stateProblem(s)) ? s : undefined;
