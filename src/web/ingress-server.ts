@@ -74,7 +74,6 @@ export class IngressServer implements Part {
     this.deps.bus.on('delivery', this.onChange);
     this.deps.bus.on('accepted', this.onChange);
     this.deps.bus.on('storage', this.onChange);
-    this.heartbeat = setInterval(() => this.streams.forEach((res) => res.write(': keep-alive\n\n')), HEARTBEAT_MS);
   }
 
   async stop(): Promise<void> {
@@ -84,6 +83,7 @@ export class IngressServer implements Part {
     this.deps.bus.off('storage', this.onChange);
     if (this.pushTimer) clearTimeout(this.pushTimer);
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     for (const res of this.streams) res.end();
     this.streams.clear();
     const server = this.server;
@@ -209,7 +209,14 @@ export class IngressServer implements Part {
     res.write('retry: 2000\n\n');
     this.writeStatus(res);
     this.streams.add(res);
-    req.on('close', () => this.streams.delete(res));
+    // The keep-alive runs only while a page is open: at rest the app has no timer of its own.
+    this.heartbeat ??= setInterval(() => this.streams.forEach((stream) => stream.write(': keep-alive\n\n')), HEARTBEAT_MS);
+    req.on('close', () => {
+      this.streams.delete(res);
+      if (this.streams.size > 0 || !this.heartbeat) return;
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    });
   }
 
   private schedulePush(): void {
