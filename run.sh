@@ -7,6 +7,7 @@ set -e
 bashio::log.info "Starting WhatsApp Bridge..."
 
 cd /app
-# A 1 MB young generation keeps the idle footprint near 100 MB (docs/performance.md);
+# A 1 MB young generation and one V8 worker thread (fewer malloc arenas holding freed compiler
+# memory) keep the idle footprint under 95 MB (docs/performance.md, "Idle memory");
 # keep this line equal to package.json's "start" script.
-exec node --max-semi-space-size=1 dist/main.js
+exec node --max-semi-space-size=1 --v8-pool-size=1 dist/main.js

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import axios from 'axios';
 import { USER_AGENT } from '../version.js';
 import type { MediaRequest } from './media-request.js';
 import { SendError } from './send-error.js';
@@ -77,6 +76,7 @@ async function fromUrl(kind: string, url: URL, maxBytes: number): Promise<Loaded
   const release = () => rm(dir, { recursive: true, force: true });
   let size = 0;
   try {
+    const { default: axios } = await httpClient();
     const response = await axios.get(url.href, {
       responseType: 'stream',
       maxRedirects: MAX_REDIRECTS,
@@ -105,6 +105,8 @@ async function fromUrl(kind: string, url: URL, maxBytes: number): Promise<Loaded
 
 /** file-type is loaded on the first file sent, not at start: it is not needed at rest. */
 const fileType = () => import('file-type');
+/** axios likewise, on the first file sent by URL: about 5 MB at rest (docs/performance.md, "Idle memory"). */
+const httpClient = () => import('axios');
 
 async function detect(path: string): Promise<string | null> {
   const { fileTypeFromFile } = await fileType();

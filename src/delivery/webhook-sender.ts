@@ -1,6 +1,5 @@
-import type { AxiosInstance } from 'axios';
 import type { WebhookOption } from '../config/options.js';
-import { createHttpClient, postJson } from './http-post.js';
+import { createHttpClient, postJson, type HttpClient } from './http-post.js';
 import type { AttemptResult, Delivery, DeliverySender } from './sender.js';
 import { signatureHeaders } from './signature.js';
 
@@ -11,12 +10,12 @@ import { signatureHeaders } from './signature.js';
  * everything still queued.
  */
 export class WebhookSender implements DeliverySender {
-  private readonly client: AxiosInstance;
+  private readonly client: HttpClient;
   readonly target: string;
 
   constructor(
     private readonly options: Extract<WebhookOption, { state: 'on' }>,
-    client?: AxiosInstance,
+    client?: HttpClient,
   ) {
     this.client = client ?? createHttpClient();
     this.target = options.url.host;

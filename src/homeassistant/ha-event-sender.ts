@@ -1,5 +1,4 @@
-import type { AxiosInstance } from 'axios';
-import { createHttpClient, postJson } from '../delivery/http-post.js';
+import { createHttpClient, postJson, type HttpClient } from '../delivery/http-post.js';
 import type { AttemptResult, Delivery, DeliverySender } from '../delivery/sender.js';
 
 /** A queued Home Assistant event: its type and data. */
@@ -15,12 +14,12 @@ export interface HaEventBody {
  */
 export class HaEventSender implements DeliverySender {
   readonly target: string;
-  private readonly client: AxiosInstance;
+  private readonly client: HttpClient;
 
   constructor(
     private readonly supervisorUrl: string,
     private readonly supervisorToken: string,
-    client?: AxiosInstance,
+    client?: HttpClient,
   ) {
     this.client = client ?? createHttpClient();
     this.target = 'Home Assistant event bus';

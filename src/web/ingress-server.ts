@@ -1,7 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import QRCode from 'qrcode';
 import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { DeliveryAttempt } from '../delivery/delivery-log.js';
@@ -121,7 +120,7 @@ export class IngressServer implements Part {
       res
         .type('image/svg+xml')
         .set('Cache-Control', 'no-store')
-        .send(await QRCode.toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
+        .send(await (await qrCode()).toString(qr, { type: 'svg', margin: 2, errorCorrectionLevel: 'L' }));
     });
     app.get('/api/deliveries', (req, res) => {
       const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 50));
@@ -231,3 +230,6 @@ export class IngressServer implements Part {
     res.write(`event: status\ndata: ${JSON.stringify(this.deps.actions.status())}\n\n`);
   }
 }
+
+/** qrcode is loaded when a QR code is first drawn: it is needed only while pairing, not at rest. */
+const qrCode = async () => (await import('qrcode')).default;

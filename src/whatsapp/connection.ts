@@ -3,9 +3,7 @@ import makeWASocket, {
   Browsers,
   isJidNewsletter,
   isJidStatusBroadcast,
-  jidDecode,
   makeCacheableSignalKeyStore,
-  jidNormalizedUser,
   type CacheStore,
   type ConnectionState as BaileysConnectionUpdate,
   type MessageUpsertType,
@@ -14,14 +12,14 @@ import makeWASocket, {
   type WAMessageUpdate,
   type WASocket,
 } from '@whiskeysockets/baileys';
-import qrcodeTerminal from 'qrcode-terminal';
 import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import { BaileysQrTimer } from './baileys-qr-timer.js';
 import { INITIAL_STATUS, type Account, type ConnectionStatus, type PasskeyStatus } from './connection-status.js';
-import { actionFor, reconnectDelayMs } from './disconnect-policy.js';
+import { actionFor, haltMessage, reconnectDelayMs } from './disconnect-policy.js';
+import { accountOf, logQrDrawing } from './linking-helpers.js';
 import { PasskeyError, PasskeyStep } from './passkey-step.js';
 
 export interface ConnectionDeps {
@@ -237,11 +235,7 @@ export class WhatsAppConnection implements Part {
     if (this.passkeyStep?.status) return;
     const validFor = this.qrsThisSocket++ === 0 ? FIRST_QR_MS : NEXT_QR_MS;
     this.update({ state: 'qr', qr, qrExpiresAt: Date.now() + validFor, account: null });
-    qrcodeTerminal.generate(qr, { small: true }, (drawing) => {
-      this.deps.logger.info(
-        `Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:\n${drawing}`,
-      );
-    });
+    logQrDrawing(qr, this.deps.logger);
   }
 
   private onClose(error: Error | undefined): void {
@@ -277,11 +271,7 @@ export class WhatsAppConnection implements Part {
         this.connect();
         return;
       case 'halt':
-        logger.error(
-          action.state === 'replaced'
-            ? `WhatsApp closed this session because ${action.reason}. The bridge will not fight over it: stop the other client, then restart the app (or press Reconnect on its page).`
-            : `${action.reason}. The bridge stopped connecting; check the account in the WhatsApp app.`,
-        );
+        logger.error(haltMessage(action));
         this.update({ state: action.state, connectedSince: null, lastDisconnect });
         return;
       case 'backoff': {
@@ -302,10 +292,7 @@ export class WhatsAppConnection implements Part {
   }
 
   private account(): Account | null {
-    const me = this.deps.auth.state.creds.me;
-    if (!me?.id) return null;
-    const jid = jidNormalizedUser(me.id);
-    return { jid, phone: jidDecode(jid)?.user ?? '', lid: me.lid ? jidNormalizedUser(me.lid) : null, name: me.name ?? null };
+    return accountOf(this.deps.auth.state.creds.me);
   }
 
   private update(change: Partial<ConnectionStatus>): void {

@@ -36,6 +36,13 @@ export function actionFor(statusCode: number | undefined): DisconnectAction {
   }
 }
 
+/** The log line when the bridge stops connecting by itself, saying what the user does. */
+export function haltMessage(action: Extract<DisconnectAction, { kind: 'halt' }>): string {
+  return action.state === 'replaced'
+    ? `WhatsApp closed this session because ${action.reason}. The bridge will not fight over it: stop the other client, then restart the app (or press Reconnect on its page).`
+    : `${action.reason}. The bridge stopped connecting; check the account in the WhatsApp app.`;
+}
+
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 60_000;
 
