@@ -20,8 +20,12 @@ RUN npm ci
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ ./src/
+# ogg-opus-decoder (voice notes as text) ships browser bundles (dist/) and an optional
+# machine-learning decoder that only its `speechQualityEnhancement` option loads, which the app
+# never sets: 18 MB the image does without. Node runs the package's src/ and opus-decoder.
 RUN npm run build \
-    && npm prune --omit=dev
+    && npm prune --omit=dev \
+    && rm -rf node_modules/ogg-opus-decoder/dist node_modules/@wasm-audio-decoders/opus-ml
 
 # ---- runtime stage ----
 FROM ${BUILD_FROM}

@@ -9,7 +9,9 @@
  * message; then latency at a steady 50 msg/s, how far each commit precedes its delivery receipt,
  * and the bridge's RSS idle / with 50,000 queued / after the drain; then media (scripts/bench/media.ts):
  * 100 photos, and the RSS growth while a 100 MB video arrives (`-- --media-only` runs just that);
- * then what is written per message and spent at rest (scripts/bench/writes.ts, `-- --writes-only`).
+ * then what is written per message and spent at rest (scripts/bench/writes.ts, `-- --writes-only`);
+ * then voice notes as text (scripts/bench/voice.ts, `-- --voice-only`): arrival to delivery with
+ * an Ogg and a PCM engine stand-in, and the decoder's memory on a 60 s voice note.
  * Prints Markdown for docs/performance.md.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,6 +25,7 @@ import { BridgeProcess } from '../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../simulator/harness/receiver.js';
 import { StatusStream } from '../simulator/harness/status-stream.js';
 import { benchMedia, type MediaFigures } from './bench/media.js';
+import { benchVoice, type VoiceFigures } from './bench/voice.js';
 import { benchWrites, io, type Io, type WriteFigures } from './bench/writes.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
 
@@ -243,6 +246,7 @@ async function main() {
   sim.send({ kind: 'stop' } satisfies SimCommand);
   printMedia(await benchMedia(progress, nodeArgs));
   printWrites(await benchWrites(progress, { ...writeRuns, nodeArgs }));
+  printVoice(await benchVoice(progress, voiceRuns));
   process.exit(0);
 }
 
@@ -260,11 +264,26 @@ function printWrites(w: WriteFigures): void {
   );
 }
 
+function printVoice(v: VoiceFigures): void {
+  const d = (f: VoiceFigures['decoder']['cold']) => `${f.ms} ms, RSS +${f.rssMb} MB, heap +${f.heapMb} MB, arrayBuffers +${f.arrayBuffersMb} MB`;
+  console.log(
+    `- Voice notes as text (the built bridge, a speech-to-text stand-in that answers at once; ${v.runs} voice notes of ${v.noteSeconds} s, ${v.noteKb} kB each): arrival to delivery, median ${v.medianMs.plain} ms not transcribed (an audio file: download and save), ${v.medianMs.ogg} ms with the Ogg engine (the file as it is), ${v.medianMs.pcm} ms with the PCM engine (decoded to 16 kHz). One ${v.long.kb} kB 60 s voice note to the PCM engine: ${v.long.pcmMs} ms. The bridge's RSS over all PCM notes (its first decode loads the decoder) rose by at most ${v.long.rssPeakGrowthMb} MB from ${v.long.rssBeforeMb} MB (sampled every 20 ms). The decoder alone on it (\`node --max-semi-space-size=1\`): first decode ${d(v.decoder.cold)}; second ${d(v.decoder.warm)}.`,
+  );
+}
+
+const voiceRuns = quick ? 5 : 15;
+
 const writeRuns = { burst: quick ? 300 : 1000, trickle: quick ? 20 : 60, idleSeconds: quick ? 30 : 60, nodeArgs: [] };
 
 if (process.argv.includes('--writes-only')) {
   if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
   printWrites(await benchWrites(progress, writeRuns));
+  process.exit(0);
+}
+
+if (process.argv.includes('--voice-only')) {
+  if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
+  printVoice(await benchVoice(progress, voiceRuns));
   process.exit(0);
 }
 

@@ -13,6 +13,7 @@ import { Outbox } from './delivery/outbox.js';
 import { webhookDestination } from './delivery/webhook-destination.js';
 import { ConnectionEvents } from './events/connection-events.js';
 import { haEventDestination } from './homeassistant/ha-event-destination.js';
+import { HomeAssistantMqtt } from './mqtt/home-assistant-mqtt.js';
 import { Intake } from './intake/intake.js';
 import type { AccountIdentity } from './intake/normalise.js';
 import { StatusEvents } from './events/status-events.js';
@@ -30,6 +31,7 @@ import { useSqliteAuthState } from './state/auth-state.js';
 import { StateFileError, type Db } from './state/database.js';
 import { StateFile } from './state/state-file.js';
 import { StatePruner } from './state/state-pruner.js';
+import { voiceTranscriber } from './stt/transcriber.js';
 import { StorageWatch } from './state/storage-watch.js';
 import { WalSync } from './state/wal-sync.js';
 import { IngressServer } from './web/ingress-server.js';
@@ -141,8 +143,21 @@ export class Bridge {
     const context: DestinationContext = { outbox, log, bus, logger };
 
     const webhook = options.webhook.state === 'on' ? webhookDestination(options.webhook, options.webhookEvents, context) : null;
-    const haEvents = options.haEventEnabled && env.supervisorToken ? haEventDestination({ url: env.supervisorUrl, token: env.supervisorToken }, context) : null;
-    const destinations = [webhook, haEvents].filter((d): d is Destination => d !== null);
+    const supervisor = env.supervisorToken ? { url: env.supervisorUrl, token: env.supervisorToken } : null;
+    const haEvents = options.haEventEnabled && supervisor ? haEventDestination(supervisor, context) : null;
+    const mqtt = new HomeAssistantMqtt({
+      options: options.mqtt,
+      supervisor,
+      context,
+      db,
+      // The app's page in Home Assistant; its slug is the hostname with `-` for `_` (docs/architecture.md).
+      configurationUrl: `homeassistant://hassio/addon/${hostname().replace(/-/g, '_')}/info`,
+      connection: () => connection.status,
+      destinations: () => destinations,
+      send: (request) => sender.send(request),
+      testDelivery: async () => describeTest(await pageActions.sendTestWebhook()),
+    });
+    const destinations = [webhook, haEvents, mqtt.destination].filter((d): d is Destination => d !== null);
 
     const mediaFiles = new MediaFiles(db);
     const mediaRetention = new MediaRetention({ files: mediaFiles, options: options.media, logger });
@@ -157,6 +172,7 @@ export class Bridge {
       // The app's hostname on Home Assistant's internal network, and the message API's port.
       urlFor: (id) => `http://${hostname()}:${messageApi.port}/api/media/${encodeURIComponent(id)}`,
       saved: () => void mediaRetention.schedule(),
+      transcriber: voiceTranscriber(options.voice, { url: env.supervisorUrl, token: env.supervisorToken }, logger),
       bus,
       logger,
     });
@@ -203,29 +219,31 @@ export class Bridge {
     });
 
     const apiToken = new ApiToken(db, options.apiToken);
+    const sender = new MessageSender({
+      connection,
+      recent,
+      sentIds,
+      polls: pollStore,
+      queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY),
+      mediaLimits: { allowedFolders: [...SENDABLE_FOLDERS, options.media.folder], maxDownloadBytes: options.media.maxBytes },
+      logger,
+    });
     const messageApi = new MessageApiServer({
       host: env.apiHost,
       port: env.apiPort,
       token: apiToken,
-      sender: new MessageSender({
-        connection,
-        recent,
-        sentIds,
-        polls: pollStore,
-        queue: new SendQueue(options.sendIntervalMs, SEND_QUEUE_CAPACITY),
-        mediaLimits: { allowedFolders: [...SENDABLE_FOLDERS, options.media.folder], maxDownloadBytes: options.media.maxBytes },
-        logger,
-      }),
+      sender,
       health: () => ({ whatsapp: connection.status.state }),
       mediaFile: (id) => mediaFiles.find(id),
       logger,
     });
-    const core: PageSources = { auth, log, connection, webhook, haEvents, apiToken, messageApi, mediaFiles, mediaDownloader, storage };
+    const core: PageSources = { auth, log, connection, webhook, haEvents, mqtt, apiToken, messageApi, mediaFiles, mediaDownloader, storage };
+    const pageActions = ingressActions(core, options, this.problems);
     const ingress = new IngressServer({
       host: env.ingressHost,
       port: env.ingressPort,
       allowedClient: env.ingressAllowedClient,
-      actions: ingressActions(core, options, this.problems),
+      actions: pageActions,
       bus,
       logger,
     });
@@ -242,6 +260,7 @@ export class Bridge {
         ingress,
         ...destinations,
         ...connectionEvents,
+        mqtt,
         mediaRetention,
         mediaDownloader,
         connection,
@@ -257,4 +276,10 @@ export class Bridge {
     if (webhook.state === 'off') logger.info("The webhook is off ('webhook_enabled'); messages are not forwarded to it.");
     if (app.haEvents) logger.info('Firing whatsapp_message events on the Home Assistant event bus.');
   }
+}
+
+/** One line for the log from a test delivery's outcome. */
+function describeTest(result: { delivered: boolean; status: number | null; error: string | null }): string {
+  if (result.delivered) return `the webhook answered HTTP ${result.status}.`;
+  return result.status === null ? `${result.error}` : `the webhook answered HTTP ${result.status}${result.error ? ` (${result.error})` : ''}.`;
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EVENT_KINDS, type EventKind } from '../payload/event-payload.js';
+import { DEFAULT_MQTT_OPTIONS, parseMqttOptions, type MqttOptions } from './mqtt-options.js';
+import { readVoiceOptions, VOICE_OFF, type VoiceOptions } from './voice-options.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -24,6 +26,10 @@ export interface Options {
   /** Minimum pause between two messages the bridge sends (spam protection), in ms. */
   sendIntervalMs: number;
   media: MediaOptions;
+  /** Home Assistant entities over MQTT (src/config/mqtt-options.ts). */
+  mqtt: MqttOptions;
+  /** Voice notes as text (`voice_to_text`, src/config/voice-options.ts). */
+  voice: VoiceOptions;
 }
 
 /** Received media: where files go, and how much is kept. */
@@ -70,6 +76,8 @@ const DEFAULT_OPTIONS: Options = {
   apiToken: { source: 'generated' },
   sendIntervalMs: 2000,
   media: { download: true, folder: '/media/whatsapp', maxBytes: 32 * MB, keepDays: 30, maxTotalBytes: 2048 * MB },
+  mqtt: DEFAULT_MQTT_OPTIONS,
+  voice: VOICE_OFF,
 };
 
 const MIN_API_TOKEN_LENGTH = 16;
@@ -152,7 +160,10 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
       keepDays: read.number('media_keep_days', 0, 3650, DEFAULT_OPTIONS.media.keepDays),
       maxTotalBytes: read.number('media_max_total', 1, 1_048_576, DEFAULT_OPTIONS.media.maxTotalBytes / MB) * MB,
     },
+    mqtt: parseMqttOptions(raw, problems),
+    voice: VOICE_OFF, // read next: it depends on media_download
   };
+  options.voice = readVoiceOptions(read, problems, context, options.media.download);
   return { options, problems };
 }
 
@@ -169,7 +180,7 @@ function failWhole(message: string): ParsedOptions {
 }
 
 /** Reads one option at a time, recording a problem (and using the default) when it is wrong. */
-class OptionReader {
+export class OptionReader {
   constructor(
     private readonly raw: Record<string, unknown>,
     private readonly problems: OptionProblem[],
@@ -225,6 +236,14 @@ class OptionReader {
       message: `Option '${name}' was refused because ${reason}; the message API uses the generated token shown on the app's page until it is fixed (or left empty).`,
     });
     return { source: 'refused', reason };
+  }
+
+  /** Optional text, trimmed: absent or empty means "not set". */
+  text(name: string): string | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return null;
+    if (typeof value === 'string') return value.trim() || null;
+    return this.wrong(name, `must be text, not ${describe(value)}`, null);
   }
 
   number(name: string, min: number, max: number, fallback: number): number {

@@ -67,6 +67,11 @@ export class Destination implements Part {
     this.dispatcher.wake(chats);
   }
 
+  /** The receiver is reachable again: what waits for a retry is tried now, in order. */
+  retryNow(): void {
+    this.dispatcher.retryNow();
+  }
+
   /** Queues one body that is not a WhatsApp message (e.g. a connection event), ordered under `key`. */
   enqueue(key: string, body: string): void {
     this.deps.outbox.enqueue(this.deps.name, key, randomUUID(), body, Date.now());

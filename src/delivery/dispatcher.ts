@@ -63,6 +63,13 @@ export class Dispatcher {
     this.pump();
   }
 
+  /** The endpoint is back (the broker reconnected): chats waiting for a retry try now. */
+  retryNow(): void {
+    const now = this.now();
+    for (const head of this.heads.values()) if (head.nextAttemptAt !== HELD && head.nextAttemptAt > now) head.nextAttemptAt = now;
+    this.pump();
+  }
+
   /** Dead rows were re-queued: reload every head and resume a paused endpoint. */
   reload(): void {
     this.pausedReason = null;

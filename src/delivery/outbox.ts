@@ -3,7 +3,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Db } from '../state/database.js';
 
 /** Where a queued delivery goes: the webhook or Home Assistant's event bus. */
-export type DestinationName = 'webhook' | 'ha_event';
+export type DestinationName = 'webhook' | 'ha_event' | 'mqtt';
 
 export interface OutboxRow {
   seq: number;
@@ -83,6 +83,7 @@ export class Outbox {
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE seq = ?'),
       retry: db.prepare<[number, number, number]>('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE seq = ?'),
       dead: db.prepare<[number, number]>('UPDATE outbox SET dead = 1, attempts = ? WHERE seq = ?'),
+      discard: db.prepare<[string]>('DELETE FROM outbox WHERE destination = ?'),
       requeue: db.prepare<[number, string]>('UPDATE outbox SET dead = 0, attempts = 0, next_attempt_at = ? WHERE destination = ? AND dead = 1'),
       counts: db.prepare<[number, string], { queued: number; retrying: number; dead: number; oldest: number | null }>(
         `SELECT COALESCE(SUM(dead = 0), 0) AS queued, COALESCE(SUM(dead = 0 AND attempts > 0 AND next_attempt_at > ?), 0) AS retrying,
@@ -168,6 +169,11 @@ export class Outbox {
   /** Puts every dead row of a destination back in the queue; returns how many. */
   requeueDead(destination: DestinationName, now: number): number {
     return this.statements.requeue.run(now, destination).changes;
+  }
+
+  /** Drops every row of a destination that is gone for good (MQTT turned off, or no broker); returns how many. */
+  discard(destination: DestinationName): number {
+    return this.statements.discard.run(destination).changes;
   }
 
   counts(destination: DestinationName, now: number): OutboxCounts {

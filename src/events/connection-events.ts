@@ -8,7 +8,7 @@ import type { ConnectionPayload } from '../payload/event-payload.js';
 const CONNECTION_KEY = 'connection';
 
 /** What `whatsapp_bridge_connection` reports for a connection state, or null for none. */
-function reportedState(state: ConnectionState): ConnectionPayload['state'] | null {
+export function reportedState(state: ConnectionState): ConnectionPayload['state'] | null {
   switch (state) {
     case 'connected':
       return 'connected';

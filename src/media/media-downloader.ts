@@ -6,6 +6,7 @@ import type { Outbox } from '../delivery/outbox.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { ForwardedMessage, MediaPayload } from '../payload/message-payload.js';
+import type { MediaTranscriber } from '../stt/transcriber.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { downloadToFile, MediaFailure } from './media-download.js';
 import type { MediaFiles } from './media-files.js';
@@ -25,6 +26,8 @@ export interface MediaDownloaderDeps {
   urlFor(messageId: string): string;
   /** A file was saved (retention checks the total). */
   saved(): void;
+  /** Voice notes as text (`voice_to_text`); absent when off. */
+  transcriber?: MediaTranscriber;
   bus: Bus;
   logger: Logger;
 }
@@ -42,11 +45,14 @@ const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 30_000, 60_000, 120_000];
  * Downloads the files of committed media messages, outside Baileys' event: each job is durable
  * (media_jobs), so a restart or a kill resumes it. When a job ends, with a saved file or with
  * `media.error`, the message's held outbox rows get their final bodies and are released, so the
- * chat's later messages follow in order.
+ * chat's later messages follow in order. A voice note to transcribe ends once its transcript is
+ * in (or has failed, or took too long), outside the download slots: a slow engine holds only the
+ * voice note's own chat.
  */
 export class MediaDownloader implements Part {
   private readonly waiting: MediaJob[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly transcribing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private lastErrorText: string | null = null;
@@ -60,8 +66,12 @@ export class MediaDownloader implements Part {
     return this.lastErrorText;
   }
 
+  get lastTranscriptError(): string | null {
+    return this.deps.transcriber?.lastError ?? null;
+  }
+
   get pending(): number {
-    return this.waiting.length + this.inFlight.size;
+    return this.waiting.length + this.inFlight.size + this.transcribing.size;
   }
 
   async start(): Promise<void> {
@@ -78,8 +88,9 @@ export class MediaDownloader implements Part {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(this.inFlight), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    await Promise.race([Promise.all([...this.inFlight, ...this.transcribing]), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
     clearTimeout(timer);
+    this.deps.transcriber?.stop();
   }
 
   /** New jobs were committed with their messages. */
@@ -110,20 +121,25 @@ export class MediaDownloader implements Part {
   }
 
   private async run(job: MediaJob, socket: WASocket): Promise<void> {
-    const media = job.message.payload.media!;
+    const stored = job.message.payload.media!;
+    // Jobs stored by a version without transcripts lack the two fields.
+    const media: MediaPayload = { ...stored, transcript: stored.transcript ?? null, transcript_error: stored.transcript_error ?? null };
     const { options } = this.deps;
+    const kind = mediaIn(job.source)!.kind;
     const target = mediaFilePath(options.folder, {
       chat: job.chat,
       messageId: job.messageId,
       timestamp: job.message.payload.timestamp,
-      kind: mediaIn(job.source)!.kind,
+      kind,
       mimetype: media.mimetype,
       fileName: media.file_name,
     });
     try {
       const saved = await this.downloadOnce(job, socket, target);
       if (!this.running) return; // stopping: the job stays and runs again at the next start
-      this.finish(job, { ...media, size: saved.size, sha256: saved.sha256, path: target, url: this.deps.urlFor(job.messageId), error: null }, saved.size);
+      const done: MediaPayload = { ...media, size: saved.size, sha256: saved.sha256, path: target, url: this.deps.urlFor(job.messageId), error: null };
+      if (this.deps.transcriber?.wants(done, kind)) this.transcribeThenFinish(job, done, saved.size);
+      else this.finish(job, done, saved.size);
     } catch (error) {
       if (!this.running) return;
       const failure = error instanceof MediaFailure ? error : new MediaFailure('network', `download failed: ${(error as Error).message}`);
@@ -161,9 +177,27 @@ export class MediaDownloader implements Part {
     }
   }
 
+  /** The transcript (or why there is none) goes into `media`, and into `content` so automations on it see the words. */
+  private transcribeThenFinish(job: MediaJob, media: MediaPayload, savedBytes: number): void {
+    const run = this.deps
+      .transcriber!.transcribe(media.path!, media, job.messageId)
+      .then(({ transcript, error }) => {
+        if (!this.running) return; // stopping: the job stays and runs again at the next start
+        this.finish(job, { ...media, transcript, transcript_error: error }, savedBytes);
+      })
+      .catch((error: unknown) =>
+        this.deps.logger.error(
+          `Voice note ${job.messageId} could not be stored with its transcript (${(error as Error).message}); it goes out at the next start.`,
+        ),
+      )
+      .finally(() => this.transcribing.delete(run));
+    this.transcribing.add(run);
+  }
+
   /** Ends a job in one transaction: the file recorded, the job gone, the message's rows released. */
   private finish(job: MediaJob, media: MediaPayload, savedBytes: number): void {
-    const message: ForwardedMessage = { ...job.message, payload: { ...job.message.payload, media } };
+    const content = media.transcript ? { content: media.transcript } : {};
+    const message: ForwardedMessage = { ...job.message, payload: { ...job.message.payload, ...content, media } };
     const byName = new Map(this.deps.destinations.map((d) => [d.name, d]));
     const released = this.deps.outbox.inTransaction(() => {
       if (media.path)

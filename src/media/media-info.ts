@@ -55,6 +55,8 @@ export function mediaIn(msg: WAMessage): MediaInMessage | null {
       path: null,
       url: null,
       error: null,
+      transcript: null,
+      transcript_error: null,
     },
   };
 }

@@ -66,6 +66,10 @@ export interface MediaPayload {
   url: string | null;
   /** Why there is no file (too large, expired, disk full, download failed), or null. */
   error: string | null;
+  /** What Home Assistant's speech-to-text heard in a voice note (`voice_to_text`), or null. */
+  transcript: string | null;
+  /** Why a voice note has no transcript (engine error, too slow, Home Assistant unreachable), or null. */
+  transcript_error: string | null;
 }
 
 /** A message past the intake: its payload and Baileys' name for its content (e.g. `imageMessage`). */

@@ -5,6 +5,7 @@ import type { DeliveryLog } from '../delivery/delivery-log.js';
 import type { Destination } from '../delivery/destination.js';
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { MediaFiles } from '../media/media-files.js';
+import type { HomeAssistantMqtt } from '../mqtt/home-assistant-mqtt.js';
 import { samplePayload } from '../payload/sample-payload.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import type { StorageWatch } from '../state/storage-watch.js';
@@ -19,6 +20,7 @@ export interface PageSources {
   connection: WhatsAppConnection;
   webhook: Destination | null;
   haEvents: Destination | null;
+  mqtt: HomeAssistantMqtt;
   apiToken: ApiToken;
   messageApi: MessageApiServer;
   mediaFiles: MediaFiles;
@@ -46,12 +48,17 @@ export function ingressActions(app: PageSources, options: Options, problems: Opt
           pending: app.mediaDownloader.pending,
           lastError: app.mediaDownloader.lastError,
         },
+        voice: { entity: options.voice.entity, lastError: app.mediaDownloader.lastTranscriptError },
+        mqtt: app.mqtt.status,
         storage: app.storage.problem,
         problems,
         now: Date.now(),
       }),
     recentDeliveries: (limit) => app.log.recent(limit),
-    logout: () => app.connection.logout(),
+    logout: () => {
+      app.mqtt.forgetAccount(); // unlinked on purpose: its entities leave Home Assistant
+      return app.connection.logout();
+    },
     reconnect: () => app.connection.reconnect(),
     requestPairingCode: (digits) => app.connection.requestPairingCode(digits),
     submitPasskey: (pasted) => app.connection.submitPasskey(pasted),

@@ -2,6 +2,10 @@ import type { OptionProblem } from '../config/options.js';
 import type { StorageProblem } from '../state/storage-watch.js';
 import type { DestinationStatus } from '../delivery/destination.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
+import type { MqttLinkStatus } from '../mqtt/mqtt-link.js';
+
+/** The MQTT link and what it publishes: the broker's host:port, never its credentials. */
+export type MqttReport = MqttLinkStatus & { entities: number; notify_targets: string[] };
 import { APP_VERSION } from '../version.js';
 
 /** What GET /api/status answers. Never holds a token or secret: the webhook shows its host only. */
@@ -38,6 +42,17 @@ export interface StatusReport {
   api: { port: number; token_source: 'option' | 'generated'; token_hint: string };
   /** Received files: where they go, how many are kept, what failed last. */
   media: { download: boolean; folder: string; files: number; bytes: number; pending: number; last_error: string | null };
+  /** Voice notes as text: the speech-to-text entity (null: off) and its last failure. */
+  voice_to_text: { entity: string | null; last_error: string | null };
+  /** Home Assistant entities over MQTT. */
+  mqtt: {
+    state: MqttLinkStatus['state'];
+    broker: string | null;
+    error: string | null;
+    next_attempt_at: number | null;
+    entities: number;
+    notify_targets: string[];
+  };
   /** Why messages cannot be stored right now (they wait at WhatsApp), or null. */
   storage: StorageProblem | null;
   problems: OptionProblem[];
@@ -52,6 +67,8 @@ export interface StatusSources {
   haEvents: DestinationStatus | null;
   api: { port: number; tokenSource: 'option' | 'generated'; tokenHint: string };
   media: { download: boolean; folder: string; files: number; bytes: number; pending: number; lastError: string | null };
+  voice: { entity: string | null; lastError: string | null };
+  mqtt: MqttReport;
   storage: StorageProblem | null;
   problems: OptionProblem[];
   now: number;
@@ -105,6 +122,15 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       bytes: s.media.bytes,
       pending: s.media.pending,
       last_error: s.media.lastError,
+    },
+    voice_to_text: { entity: s.voice.entity, last_error: s.voice.lastError },
+    mqtt: {
+      state: s.mqtt.state,
+      broker: s.mqtt.broker,
+      error: s.mqtt.error,
+      next_attempt_at: s.mqtt.nextAttemptAt,
+      entities: s.mqtt.entities,
+      notify_targets: s.mqtt.notify_targets,
     },
     storage: s.storage,
     problems: s.problems,

@@ -150,6 +150,18 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     await page.waitForFunction(() => /'media_download' is off/.test(document.getElementById('media-line')!.textContent ?? ''));
   });
 
+  test('voice notes as text: off, the entity, and its last problem', async () => {
+    fake.set(baseStatus({ state: 'connected', me }), []);
+    await page.waitForFunction(() => /off \(set 'voice_to_text'/.test(document.getElementById('voice-line')!.textContent ?? ''));
+    fake.set(baseStatus({ state: 'connected', me, voice_to_text: { entity: 'stt.faster_whisper', last_error: null } }), []);
+    await page.waitForFunction(() => document.getElementById('voice-line')!.textContent === 'stt.faster_whisper');
+    assert.equal(await page.getAttribute('#voice-line', 'data-tone'), '');
+    const error = 'speech-to-text took longer than 60 s';
+    fake.set(baseStatus({ state: 'connected', me, voice_to_text: { entity: 'stt.faster_whisper', last_error: error } }), []);
+    await page.waitForSelector('#voice-line[data-tone="warn"]');
+    assert.equal(await page.textContent('#voice-line'), `stt.faster_whisper · last problem: ${error}`);
+  });
+
   test('a failed test send shows the error the bridge got', async () => {
     fake.set(baseStatus({ state: 'connected', me }), []);
     fake.testResult = { delivered: false, status: null, error: 'connect ECONNREFUSED 10.0.0.5:8123', durationMs: 3 };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CORE_SCHEMA, defineScalarTag, load } from 'js-yaml';
 import { fakeSupervisor } from '../support/fake-supervisor.js';
 import { pairedBridge } from '../support/paired-bridge.js';
+import { eventEntityBody } from '../../src/mqtt/mqtt-destination.js';
 
 /**
  * The docs cannot drift from the code: every YAML example parses, and every field an example
@@ -142,6 +143,13 @@ describe('documentation examples', () => {
   test('the event data is the payload without raw, plus raw_type', () => {
     const { raw: _raw, ...withoutRaw } = real.webhook;
     assert.deepEqual(Object.keys(real.events.whatsapp_message!).sort(), [...Object.keys(withoutRaw), 'raw_type'].sort());
+  });
+
+  test('every attribute of event.whatsapp_message an example reads is in the event entity body', () => {
+    const used = new Set(codeBlocks('yaml').flatMap(({ code }) => [...code.matchAll(/trigger\.to_state\.attributes\.(\w+)/g)].map((m) => m[1]!)));
+    assert.ok(used.size >= 2, `examples use ${[...used]}`);
+    const body = JSON.parse(eventEntityBody({ payload: real.webhook as never, rawType: null })!);
+    for (const field of used) assert.ok(field in body, `attributes.${field} is not in the event entity body (${Object.keys(body)})`);
   });
 
   test('the kinds table names each kind, its Home Assistant event and fields the real bodies have', () => {

@@ -66,6 +66,8 @@ test('media_download off: media describes the file, nothing is fetched or saved'
         path: null,
         url: null,
         error: null,
+        transcript: null,
+        transcript_error: null,
       },
     );
     assert.deepEqual(

@@ -40,7 +40,7 @@ describe('receiving media through the real stack (daemon, Baileys, HTTPS media h
     [
       'a voice note',
       { kind: 'audio', data: randomBytes(4_000), ptt: true, seconds: 3 },
-      { voice: true, duration_s: 3, content: 'Voice message (3 s)', ext: 'ogg' },
+      { voice: true, duration_s: 3, content: 'Voice message (3 s)', transcript: null, transcript_error: null, ext: 'ogg' },
     ],
     ['an audio file', { kind: 'audio', data: randomBytes(5_000), mimetype: 'audio/mpeg' }, { voice: false, mimetype: 'audio/mpeg', ext: 'mp3' }],
     ['a document', { kind: 'document', data: randomBytes(7_000), fileName: 'invoice.pdf' }, { file_name: 'invoice.pdf', content: 'invoice.pdf', ext: 'pdf' }],

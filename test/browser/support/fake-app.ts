@@ -28,6 +28,8 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     ha_events: { enabled: false, paused: null, delivered: 0, queued: 0, dead: 0 },
     api: { port: 8080, token_source: 'generated', token_hint: '…a1b2' },
     media: { download: true, folder: '/media/whatsapp', files: 0, bytes: 0, pending: 0, last_error: null },
+    voice_to_text: { entity: null, last_error: null },
+    mqtt: { state: 'off', broker: null, error: null, next_attempt_at: null, entities: 0, notify_targets: [] },
     storage: null,
     problems: [],
     ...change,

@@ -6,7 +6,7 @@ export const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', mi
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 /** Where a delivery went, as the table names it. */
-export const DESTINATIONS = { webhook: 'Webhook', ha_event: 'Home Assistant' };
+export const DESTINATIONS = { webhook: 'Webhook', ha_event: 'Home Assistant', mqtt: 'MQTT event' };
 
 export function ago(ms) {
   const s = Math.round((appNow() - ms) / 1000);

@@ -6,6 +6,25 @@ function eventsLine(e) {
   return `whatsapp_message on: ${e.delivered} delivered, ${e.queued} queued${e.dead ? `, ${e.dead} dead` : ''}${e.paused ? ' (paused)' : ''}`;
 }
 
+/** The MQTT link: what Home Assistant has of the app, or why it has nothing. */
+function mqttLine(m) {
+  switch (m.state) {
+    case 'off':
+      return "off ('mqtt_enabled')";
+    case 'no_broker':
+      return m.error;
+    case 'connecting':
+      return `connecting to ${m.broker ?? 'the broker'}…`;
+    case 'down':
+      return `${m.broker ?? 'broker'}: ${m.error}; trying again`;
+    default: {
+      const entities = m.entities ? `${m.entities} entities` : 'no entities until an account is linked';
+      const notify = m.notify_targets.length ? ` · ${m.notify_targets.join(', ')}` : '';
+      return `connected to ${m.broker}: ${entities}${notify}`;
+    }
+  }
+}
+
 /** "12 files, 3.4 MB in /media/whatsapp", what waits, and the last failure with what to do. */
 function mediaLine(m) {
   if (!m.download) return `not saved ('media_download' is off): messages carry only what WhatsApp says about their files`;
@@ -17,9 +36,19 @@ function mediaLine(m) {
   return `${m.files} ${m.files === 1 ? 'file' : 'files'}, ${size} in ${m.folder}${waiting}${failed}`;
 }
 
+/** The speech-to-text entity voice notes go to, and its last failure. */
+function voiceLine(v) {
+  if (!v?.entity) return "off (set 'voice_to_text' to a speech-to-text entity, e.g. stt.home_assistant_cloud)";
+  return `${v.entity}${v.last_error ? ` · last problem: ${v.last_error}` : ''}`;
+}
+
 export function renderHomeAssistant(status) {
   setText('media-line', mediaLine(status.media));
   $('media-line').dataset.tone = status.media.last_error ? 'warn' : '';
+  setText('voice-line', voiceLine(status.voice_to_text));
+  $('voice-line').dataset.tone = status.voice_to_text?.last_error ? 'warn' : '';
+  setText('mqtt-line', mqttLine(status.mqtt));
+  $('mqtt-line').dataset.tone = status.mqtt.state === 'down' || status.mqtt.state === 'no_broker' ? 'warn' : '';
   const e = status.ha_events;
   setText('ha-events', eventsLine(e));
   $('ha-events').dataset.tone = e.dead > 0 || e.paused ? 'warn' : '';
