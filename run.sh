@@ -8,6 +8,8 @@ bashio::log.info "Starting WhatsApp Bridge..."
 
 cd /app
 # A 1 MB young generation and one V8 worker thread (fewer malloc arenas holding freed compiler
-# memory) keep the idle footprint under 95 MB (docs/performance.md, "Idle memory");
-# keep this line equal to package.json's "start" script.
-exec node --max-semi-space-size=1 --v8-pool-size=1 dist/main.js
+# memory) keep the idle footprint under 95 MB (docs/performance.md, "Idle memory"); --expose-gc
+# lets a large download ask for a young collection every 1 MB, so its freed network buffers do
+# not pile up (docs/performance.md, "A 100 MB video"). Keep this line equal to package.json's
+# "start" script.
+exec node --max-semi-space-size=1 --v8-pool-size=1 --expose-gc dist/main.js

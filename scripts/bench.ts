@@ -11,7 +11,8 @@
  * 100 photos, and the RSS growth while a 100 MB video arrives (`-- --media-only` runs just that);
  * then what is written per message and spent at rest (scripts/bench/writes.ts, `-- --writes-only`);
  * then voice notes as text (scripts/bench/voice.ts, `-- --voice-only`): arrival to delivery with
- * an Ogg and a PCM engine stand-in, and the decoder's memory on a 60 s voice note.
+ * an Ogg and a PCM engine stand-in, and the decoder's memory on a 60 s voice note; then idle RSS
+ * without and with an MQTT broker connected (scripts/bench/idle.ts, `-- --idle-only`).
  * Prints Markdown for docs/performance.md.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +29,7 @@ import { benchMedia, type MediaFigures } from './bench/media.js';
 import { benchVoice, type VoiceFigures } from './bench/voice.js';
 import { benchWrites, io, type Io, type WriteFigures } from './bench/writes.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
+import { benchIdle, type IdleResult } from './bench/idle.js';
 
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [200, 500] : [1000, 5000];
@@ -247,6 +249,7 @@ async function main() {
   printMedia(await benchMedia(progress, nodeArgs));
   printWrites(await benchWrites(progress, { ...writeRuns, nodeArgs }));
   printVoice(await benchVoice(progress, voiceRuns));
+  printIdle(await benchIdle(progress, quick ? 1 : 3));
   process.exit(0);
 }
 
@@ -273,11 +276,25 @@ function printVoice(v: VoiceFigures): void {
 
 const voiceRuns = quick ? 5 : 15;
 
+function printIdle(r: IdleResult): void {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const broker = r.withBrokerMb.length
+    ? `; with an MQTT broker connected (Home Assistant entities published) ${r.withBrokerMb.join(', ')} MB, median ${median(r.withBrokerMb)} MB (+${(median(r.withBrokerMb) - median(r.plainMb)).toFixed(1)} MB)`
+    : ' (no mosquitto here: the MQTT variant was not measured)';
+  console.log(`- Idle RSS of the built bridge 45 s after pairing, ${r.rounds} rounds: ${r.plainMb.join(', ')} MB, median ${median(r.plainMb)} MB${broker}.`);
+}
+
 const writeRuns = { burst: quick ? 300 : 1000, trickle: quick ? 20 : 60, idleSeconds: quick ? 30 : 60, nodeArgs: [] };
 
 if (process.argv.includes('--writes-only')) {
   if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
   printWrites(await benchWrites(progress, writeRuns));
+  process.exit(0);
+}
+
+if (process.argv.includes('--idle-only')) {
+  if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
+  printIdle(await benchIdle(progress, quick ? 1 : 3));
   process.exit(0);
 }
 

@@ -76,7 +76,14 @@ export class HomeAssistantMqtt implements Part {
   }
 
   get status() {
-    return { ...this.link.status, entities: this.entities.count, notify_targets: this.deps.options.notifyTargets.map((t) => `notify.whatsapp_${t.slug}`) };
+    const counts = this.destination?.status().counts;
+    return {
+      ...this.link.status,
+      entities: this.entities.count,
+      notify_targets: this.deps.options.notifyTargets.map((t) => `notify.whatsapp_${t.slug}`),
+      queued: counts?.queued ?? 0,
+      dead: counts?.dead ?? 0,
+    };
   }
 
   /** The page unlinks the account: its entities are removed from Home Assistant. */

@@ -31,7 +31,7 @@ export interface PageSources {
 /** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, passkey, test, retry) over the running parts. */
 export function ingressActions(app: PageSources, options: Options, problems: OptionProblem[]): IngressActions {
   const webhookOption = options.webhook;
-  const destinations = () => [app.webhook, app.haEvents].filter((d): d is Destination => d !== null);
+  const destinations = () => [app.webhook, app.haEvents, app.mqtt.destination].filter((d): d is Destination => d !== null);
   return {
     status: () =>
       buildStatusReport({

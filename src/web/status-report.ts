@@ -5,7 +5,7 @@ import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import type { MqttLinkStatus } from '../mqtt/mqtt-link.js';
 
 /** The MQTT link and what it publishes: the broker's host:port, never its credentials. */
-export type MqttReport = MqttLinkStatus & { entities: number; notify_targets: string[] };
+export type MqttReport = MqttLinkStatus & { entities: number; notify_targets: string[]; queued: number; dead: number };
 import { APP_VERSION } from '../version.js';
 
 /** What GET /api/status answers. Never holds a token or secret: the webhook shows its host only. */
@@ -52,6 +52,9 @@ export interface StatusReport {
     next_attempt_at: number | null;
     entities: number;
     notify_targets: string[];
+    /** Events for the event entity waiting for the broker, and dead ones. */
+    queued: number;
+    dead: number;
   };
   /** Why messages cannot be stored right now (they wait at WhatsApp), or null. */
   storage: StorageProblem | null;
@@ -131,6 +134,8 @@ export function buildStatusReport(s: StatusSources): StatusReport {
       next_attempt_at: s.mqtt.nextAttemptAt,
       entities: s.mqtt.entities,
       notify_targets: s.mqtt.notify_targets,
+      queued: s.mqtt.queued,
+      dead: s.mqtt.dead,
     },
     storage: s.storage,
     problems: s.problems,

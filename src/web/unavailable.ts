@@ -24,7 +24,7 @@ export function unavailableActions(options: Options, problems: OptionProblem[]):
         api: { port: 0, tokenSource: 'generated', tokenHint: '' },
         media: { download: options.media.download, folder: options.media.folder, files: 0, bytes: 0, pending: 0, lastError: null },
         voice: { entity: options.voice.entity, lastError: null },
-        mqtt: { state: 'off', broker: null, error: null, nextAttemptAt: null, entities: 0, notify_targets: [] },
+        mqtt: { state: 'off', broker: null, error: null, nextAttemptAt: null, entities: 0, notify_targets: [], queued: 0, dead: 0 },
         storage: null,
         problems,
         now: Date.now(),

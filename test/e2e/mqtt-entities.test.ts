@@ -117,6 +117,7 @@ describe('MQTT entities', { skip: needsMosquitto }, () => {
     await s.receiver.waitFor(() => ids.every((id) => s.receiver.accepted.some((p) => p.id === id)), 15_000, 'the webhook gets them during the outage');
     const status = await (await fetch(new URL('api/status', s.bridge.url))).json();
     assert.match(status.mqtt.error, /lost|refused/);
+    assert.ok(status.mqtt.queued >= 5, 'the events wait in the outbox');
     assert.ok(!JSON.stringify(status).includes(BROKER_PASSWORD));
 
     await broker.resume();

@@ -16,11 +16,12 @@ function mqttLine(m) {
     case 'connecting':
       return `connecting to ${m.broker ?? 'the broker'}…`;
     case 'down':
-      return `${m.broker ?? 'broker'}: ${m.error}; trying again`;
+      return `${m.broker ?? 'broker'}: ${m.error}; trying again${m.queued ? ` (${m.queued} events wait for it)` : ''}`;
     default: {
       const entities = m.entities ? `${m.entities} entities` : 'no entities until an account is linked';
       const notify = m.notify_targets.length ? ` · ${m.notify_targets.join(', ')}` : '';
-      return `connected to ${m.broker}: ${entities}${notify}`;
+      const dead = m.dead ? ` · ${m.dead} dead events` : '';
+      return `connected to ${m.broker}: ${entities}${notify}${dead}`;
     }
   }
 }
