@@ -1,4 +1,5 @@
-import type { OptionContext, OptionProblem, OptionReader } from './options.js';
+import type { OptionReader } from './option-reader.js';
+import type { OptionContext, OptionProblem } from './options.js';
 
 /** Voice notes as text through Home Assistant's own speech-to-text (`voice_to_text`). */
 export interface VoiceOptions {
