@@ -8,15 +8,10 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForEvent } from '../../simulator/waits.js';
+import type { EngineCapabilities } from '../../src/stt/speech-format.js';
 
-export interface Capabilities {
-  languages: string[];
-  formats: string[];
-  codecs: string[];
-  sample_rates: number[];
-  bit_rates: number[];
-  channels: number[];
-}
+/** What GET /core/api/stt/<entity> answers: Home Assistant's shape, as the product reads it. */
+export type Capabilities = EngineCapabilities;
 
 /** Home Assistant Cloud's engine: Ogg Opus or WAV/PCM, 16 kHz mono. */
 export const OGG_ENGINE: Capabilities = {
