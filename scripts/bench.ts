@@ -12,7 +12,8 @@
  * then what is written per message and spent at rest (scripts/bench/writes.ts, `-- --writes-only`);
  * then voice notes as text (scripts/bench/voice.ts, `-- --voice-only`): arrival to delivery with
  * an Ogg and a PCM engine stand-in, and the decoder's memory on a 60 s voice note; then idle RSS
- * without and with an MQTT broker connected (scripts/bench/idle.ts, `-- --idle-only`).
+ * without and with an MQTT broker connected (scripts/bench/idle.ts, `-- --idle-only`); then a
+ * storm of 5,000 undecryptable messages: time, RSS, log lines (scripts/bench/storm.ts, `-- --storm-only`).
  * Prints Markdown for docs/performance.md.
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,8 @@ import { benchVoice, type VoiceFigures } from './bench/voice.js';
 import { benchWrites, io, type Io, type WriteFigures } from './bench/writes.js';
 import { sentAtOf, type SimCommand, type SimReply } from './bench/protocol.js';
 import { benchIdle, type IdleResult } from './bench/idle.js';
+import { benchStorm, type StormFigures } from './bench/storm.js';
+import { sleep } from '../simulator/waits.js';
 
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [200, 500] : [1000, 5000];
@@ -76,7 +79,7 @@ const cpuMs = (pid: number) => {
 const SETTLE_MS = 30_000;
 /** RSS after SETTLE_MS of quiet: V8's memory reducer returns what a burst left once allocation stops. */
 async function settledRss(rss: () => number): Promise<number> {
-  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  await sleep(SETTLE_MS);
   return rss();
 }
 
@@ -250,6 +253,7 @@ async function main() {
   printWrites(await benchWrites(progress, { ...writeRuns, nodeArgs }));
   printVoice(await benchVoice(progress, voiceRuns));
   printIdle(await benchIdle(progress, quick ? 1 : 3));
+  printStorm(await benchStorm(progress, STORM_MESSAGES));
   process.exit(0);
 }
 
@@ -285,6 +289,20 @@ function printIdle(r: IdleResult): void {
 }
 
 const writeRuns = { burst: quick ? 300 : 1000, trickle: quick ? 20 : 60, idleSeconds: quick ? 30 : 60, nodeArgs: [] };
+
+function printStorm(f: StormFigures): void {
+  console.log(
+    `- Decryption storm (the built bridge): ${f.messages.toLocaleString('en')} undecryptable messages from ${f.senders} senders, each asked for again and forwarded once its resend decrypted, in ${f.seconds} s; RSS ${f.restMb} MB at rest, ${f.peakMb} MB at the peak, ${f.settledMb} MB ${f.settleSeconds} s later; ${f.logLines} log lines.`,
+  );
+}
+
+const STORM_MESSAGES = quick ? 1000 : 5000;
+
+if (process.argv.includes('--storm-only')) {
+  if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');
+  printStorm(await benchStorm(progress, STORM_MESSAGES));
+  process.exit(0);
+}
 
 if (process.argv.includes('--writes-only')) {
   if (spawnSync('npm', ['run', 'build'], { stdio: 'ignore' }).status !== 0) throw new Error('npm run build failed');

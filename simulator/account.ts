@@ -106,7 +106,12 @@ export const pairedDevice = (device: Device): PairedDevice => ({ jid: device.jid
 
 /** The account `WaSimulator.start` simulates: phone 491700000000, lid 100000000000000, "Sim Owner" unless given. */
 export function accountWithDefaults(account: Partial<AccountInfo> = {}): AccountInfo {
-  return { phone: account.phone ?? '491700000000', lid: account.lid ?? '100000000000000', pushName: account.pushName ?? 'Sim Owner' };
+  return {
+    phone: account.phone ?? '491700000000',
+    lid: account.lid ?? '100000000000000',
+    pushName: account.pushName ?? 'Sim Owner',
+    ...(account.businessName ? { businessName: account.businessName } : {}),
+  };
 }
 
 /** The WhatsApp account that companion devices pair with, and the identity key of its phone. */
@@ -114,6 +119,7 @@ export class Account implements AccountInfo {
   readonly phone: string;
   readonly lid: string;
   readonly pushName: string;
+  readonly businessName: string | undefined;
   /** The phone's identity key: signs device identities (ADV) and is its Signal identity. */
   readonly identity: KeyPair = Curve.generateKeyPair();
   readonly devices = new Map<number, Device>();
@@ -123,6 +129,7 @@ export class Account implements AccountInfo {
     this.phone = info.phone;
     this.lid = info.lid;
     this.pushName = info.pushName;
+    this.businessName = info.businessName;
   }
 
   /** `<phone>@s.whatsapp.net` */

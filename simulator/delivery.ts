@@ -94,6 +94,40 @@ export class Delivery {
     });
   }
 
+  /**
+   * A message the user typed on the phone to `to`, as WhatsApp fans it out to the companions: from
+   * the account's own JID with `recipient`, a `deviceSentMessage` inside, and the phone's push name
+   * in `notify`. Baileys takes the push name from it (`fromMe` with `pushName`; Baileys #2553).
+   */
+  sendFromPhone(to: Contact, text: string, pushName: string): Promise<SendResult> {
+    const id = generateMessageIDV2();
+    const timestamp = Math.floor(Date.now() / 1000);
+    const message: proto.IMessage = { deviceSentMessage: { destinationJid: to.jid, message: { conversation: text } } };
+    return this.serialised(async () => {
+      for (const device of this.account.devices.values()) {
+        const { type, ciphertext } = await this.phone.encryptFor(device, message);
+        const attrs = { from: this.account.jid, recipient: to.jid, id, t: String(timestamp), type: 'text', notify: pushName };
+        this.push(device, { tag: 'message', attrs, content: [encNode(type, ciphertext)] });
+      }
+      return { id, timestamp };
+    });
+  }
+
+  /**
+   * A stanza WhatsApp's server writes itself, without Signal encryption, to every paired device
+   * (a view-once placeholder, a channel post): `attrs` and `content` as they go, id and time added.
+   */
+  sendUnencrypted(attrs: Record<string, string>, content: BinaryNode[]): Promise<SendResult> {
+    const id = generateMessageIDV2();
+    const timestamp = Math.floor(Date.now() / 1000);
+    return this.serialised(async () => {
+      const devices = [...this.account.devices.values()];
+      if (!devices.length) throw new Error('simulator: no device is paired with the account yet');
+      for (const device of devices) this.push(device, { tag: 'message', attrs: { ...attrs, id, t: String(timestamp) }, content });
+      return { id, timestamp };
+    });
+  }
+
   /** At login, once the client is ready: everything the device has not acknowledged, marked offline, then the offline marker. */
   flush(device: Device, connection: Connection): void {
     for (const stanza of device.unacked.values()) connection.send(asOffline(stanza));

@@ -22,6 +22,7 @@ export type { PasskeyOptions, PasskeyRequest } from './passkey.js';
 export { TestAuthenticator, type PasskeyAssertion } from './passkey-authenticator.js';
 export type { MediaHost } from './media-host.js';
 export { samplePng } from './sample-media.js';
+export { HOSTILE_FILE_NAMES, HOSTILE_MIMETYPES, markupAsImage, sampleHtml, samplePdf, sampleSvg } from './hostile-media.js';
 export type { MediaKind, MediaRequest, MediaRetryResult, MediaSpec, MediaUpload, RecordedMediaRetry, SendMediaResult } from './media-types.js';
 export type {
   AccountInfo,
@@ -36,6 +37,7 @@ export type {
   RecordedAck,
   RecordedIq,
   RecordedReceipt,
+  RecordedPresence,
   RecordedRetry,
   SendOptions,
   SendResult,

@@ -35,6 +35,8 @@ interface StoredFile {
   readonly encrypted: Buffer;
   /** 410 once the file has expired: WhatsApp's CDN drops media after a few weeks. */
   gone: boolean;
+  /** Each download waits this long before the answer (ms). */
+  delayMs: number;
 }
 
 /**
@@ -90,10 +92,10 @@ export class MediaHost {
     };
   }
 
-  /** Stores an encrypted file at a fresh path, as the sender's phone uploaded it; `gone` files answer 410. */
-  store(encrypted: Buffer, kind: MediaKind, gone = false): MediaLocation {
+  /** Stores an encrypted file at a fresh path, as the sender's phone uploaded it; `gone` files answer 410, `delayMs` delays each download. */
+  store(encrypted: Buffer, kind: MediaKind, gone = false, delayMs = 0): MediaLocation {
     const path = `/v/t62.${PATH_CODES[kind]}/${digits()}_${digits()}_n.enc`;
-    this.files.set(path, { encrypted, gone });
+    this.files.set(path, { encrypted, gone, delayMs });
     return this.location(path, cdnQuery('11-4', '5e03e0'));
   }
 
@@ -113,7 +115,8 @@ export class MediaHost {
 
   /**
    * The next `count` downloads of a stored file fail as a flaky network makes them: 'reset' drops
-   * the connection before answering, 'cut' sends half the file and then drops it.
+   * the connection before answering, 'cut' sends half the file and then drops it; 'forbidden'
+   * answers 403.
    */
   failNextDownloads(count: number, how: DownloadFailure = 'reset'): void {
     this.failures = { left: count, how };
@@ -156,7 +159,27 @@ export class MediaHost {
     const file = req.method === 'GET' ? this.files.get(url.pathname) : undefined;
     if (!file) return answer(404);
     if (file.gone) return answer(410);
+    if (file.delayMs > 0) {
+      const timer = setTimeout(() => this.serve(req, res, url, file, answer), file.delayMs);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    this.serve(req, res, url, file, answer);
+  }
+
+  /** Answers a GET of a stored file: whole, by Range, or failed on purpose (`failNextDownloads`). */
+  private serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    file: StoredFile,
+    answer: (status: number, headers?: Record<string, string | number>, body?: Buffer | string) => void,
+  ): void {
     const total = file.encrypted.length;
+    if (this.failures.left > 0 && this.failures.how === 'forbidden') {
+      this.failures.left--;
+      return answer(403);
+    }
     if (this.failures.left > 0) {
       this.failures.left--;
       this.requests.push({ method: 'GET', path: url.pathname, status: 0, failed: this.failures.how });
@@ -183,7 +206,7 @@ export class MediaHost {
       return { status: 400, body: { error: 'hash mismatch' } };
     }
     const path = `/o1/v/t62.${PATH_CODES[type as MediaKind] ?? PATH_CODES.document}/f1/m${randomBytes(1)[0]}/${base64url(randomBytes(16))}`;
-    this.files.set(path, { encrypted, gone: false });
+    this.files.set(path, { encrypted, gone: false, delayMs: 0 });
     const { url: mediaUrl, directPath } = this.location(path, cdnQuery('9-4', 'e6ed6c'));
     this.uploads.push({ type, directPath, url: mediaUrl, encrypted });
     return { status: 200, body: { url: mediaUrl, direct_path: directPath, handle: null, object_id: digits() } };

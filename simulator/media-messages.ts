@@ -57,6 +57,7 @@ export function mediaMessage(spec: MediaSpec, file: EncryptedMedia, location: Me
   if (kind === 'sticker') media.isAnimated = false;
   if (spec.wrap === 'viewOnce') media.viewOnce = true;
   if (spec.wrap === 'ephemeral') media.contextInfo = { expiration: EPHEMERAL_SECONDS };
+  for (const field of spec.missing ?? []) delete media[field];
 
   const inner: proto.IMessage = { [FIELDS[kind]]: media };
   switch (spec.wrap) {

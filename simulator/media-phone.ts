@@ -36,7 +36,7 @@ export class MediaPhone {
   prepare(id: string, spec: MediaSpec): { message: proto.IMessage; sha256: Buffer } {
     if (!this.host) throw new Error('simulator: media needs the media host: WaSimulator.start({ media: true })');
     const file = encryptMedia(spec.data, spec.kind);
-    const location = this.host.store(file.encrypted, spec.kind, spec.expired !== undefined);
+    const location = this.host.store(file.encrypted, spec.kind, spec.expired !== undefined, spec.delayMs);
     this.sent.set(id, { kind: spec.kind, mediaKey: file.mediaKey, encrypted: file.encrypted, expired: spec.expired });
     return { message: mediaMessage(spec, file, location), sha256: file.fileSha256 };
   }
@@ -64,7 +64,7 @@ export class MediaPhone {
       return { notification: notification({ tag: 'error', attrs: { code: UNKNOWN_MESSAGE_CODE } }), retry: { id, ...key, result: 'unknown-message' } };
     }
     const result = this.retryResult(receipt, id, sent);
-    const directPath = result === 'reuploaded' ? this.host!.store(sent.encrypted, sent.kind).directPath : undefined;
+    const directPath = result === 'reuploaded' ? this.host!.store(sent.encrypted, sent.kind, sent.expired === 'gone-after-reupload').directPath : undefined;
     const payload = proto.MediaRetryNotification.encode({ stanzaId: id, result: RESULTS[result], ...(directPath ? { directPath } : {}) }).finish();
     const { ciphertext, iv } = encryptRetryPayload(payload, sent.mediaKey, id);
     const encrypt: BinaryNode = {

@@ -27,9 +27,20 @@ export interface MediaSpec {
   wrap?: 'viewOnce' | 'ephemeral' | 'documentWithCaption';
   /**
    * The file has left the CDN (410) when the message arrives. 'until-reupload': the phone uploads it
-   * again when the client asks (`sock.updateMediaMessage`); 'for-good': the phone no longer has it.
+   * again when the client asks (`sock.updateMediaMessage`); 'for-good': the phone no longer has it
+   * and answers NOT_FOUND (Baileys #2230, "Failed to re-upload media"); 'gone-after-reupload': the
+   * phone says it uploaded it again, yet the new path answers 410 too (Auties00/Cobalt #171).
    */
-  expired?: 'until-reupload' | 'for-good';
+  expired?: 'until-reupload' | 'for-good' | 'gone-after-reupload';
+  /**
+   * Fields the message arrives without. View-once media reaches a linked device without `url`,
+   * `directPath` and `mediaKey` (Baileys #2105; PR #2435 on how companions get view-once media);
+   * channel media without `mediaKey` (Baileys #2546); whatsmeow's ErrNoURLPresent is a missing
+   * `directPath` (aldinokemal/go-whatsapp-web-multidevice #730).
+   */
+  missing?: ReadonlyArray<'url' | 'directPath' | 'mediaKey'>;
+  /** The media host waits this long before it answers each download of the file: a slow network (ms). */
+  delayMs?: number;
 }
 
 /** What `sim.sendMedia` returns. */
@@ -58,8 +69,12 @@ export interface MediaRequest {
   readonly failed?: DownloadFailure;
 }
 
-/** How `MediaHost.failNextDownloads` fails a download: dropped before the answer, or after half the file. */
-export type DownloadFailure = 'reset' | 'cut';
+/**
+ * How `MediaHost.failNextDownloads` fails a download: dropped before the answer, or after half
+ * the file; or 'forbidden', the CDN's 403 for a path whose signed query is missing or wrong
+ * (whatsmeow #933; verygoodplugins/whatsapp-mcp #170).
+ */
+export type DownloadFailure = 'reset' | 'cut' | 'forbidden';
 
 /** A file the client uploaded (`POST /mms/<type>/…`). */
 export interface MediaUpload {

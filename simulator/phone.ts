@@ -70,6 +70,8 @@ export function pairSuccessNode(account: Account, device: Device, advSecret: Uin
           { tag: 'device-identity', attrs: {}, content: container },
           { tag: 'platform', attrs: { name: 'android' } },
           { tag: 'device', attrs: { jid: device.jid, lid: device.lidJid } },
+          // a Business account's verified name: Baileys stores it as creds.me.name (Baileys #2553)
+          ...(account.businessName ? [{ tag: 'biz', attrs: { name: account.businessName } }] : []),
         ],
       },
     ],

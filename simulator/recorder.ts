@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedMediaRetry } from './media-types.js';
-import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
+import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedPresence, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
 import { waitForEvent } from './waits.js';
 
 /** Records what the client sent and lets callers wait for it. */
@@ -12,6 +12,7 @@ export class Recorder implements Recorded {
   readonly outgoing: OutgoingMessage[] = [];
   readonly mediaRetries: RecordedMediaRetry[] = [];
   readonly retries: RecordedRetry[] = [];
+  readonly presences: RecordedPresence[] = [];
   /** Ids the client acked or receipted. */
   private readonly acknowledged = new Set<string>();
   /** Outgoing messages `nextOutgoing` already handed out. */
@@ -54,6 +55,11 @@ export class Recorder implements Recorded {
   retry(retry: RecordedRetry): void {
     this.retries.push(retry);
     this.events.emit('retry', retry);
+  }
+
+  presence(presence: RecordedPresence): void {
+    this.presences.push(presence);
+    this.events.emit('presence', presence);
   }
 
   /** Resolves once every id has been acked or receipted by the client. */

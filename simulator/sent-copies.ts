@@ -3,8 +3,11 @@ import type { Device } from './account.js';
 import type { Contact } from './contacts.js';
 import type { Group, SendOptions } from './types.js';
 
-/** How many sent messages the phones remember for retries; a retry receipt for an older one is refused. */
-const REMEMBERED = 1000;
+/**
+ * How many sent messages the phones remember for retries; a retry receipt for an older one is
+ * refused. Enough for a decryption storm of 5,000 (test/e2e/decryption-storm.test.ts) to be answered in full.
+ */
+const REMEMBERED = 10_000;
 
 /** A message as a simulated phone sent it to one device: what a retry receipt asks for again. */
 export interface SentCopy {

@@ -159,8 +159,14 @@ export class ClientSession {
         this.connection.send(serverAck(node));
         if (this.device) await receiveOutgoing(node, this.device, this.connection, this.host);
         return;
+      case 'presence':
+      case 'chatstate': {
+        const state = node.tag === 'chatstate' ? getAllBinaryNodeChildren(node)[0]?.tag : undefined;
+        this.host.recorder.presence({ tag: node.tag, attrs: node.attrs, ...(state ? { state } : {}), connection: this.connection.number });
+        return;
+      }
       default:
-        // presence, chatstate, ib (unified_session) need no answer
+        // ib (unified_session) needs no answer
         return;
     }
   }

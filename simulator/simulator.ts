@@ -29,7 +29,7 @@ import { People } from './people.js';
 import { Recorder } from './recorder.js';
 import { ClientSession, type SessionHost } from './session.js';
 import { silentLogger } from './silent-logger.js';
-import { faultNode } from './stanzas.js';
+import { faultNode, preKeyLowNotification } from './stanzas.js';
 import type {
   AccountInfo,
   BurstItem,
@@ -46,6 +46,7 @@ import type {
   SimulatorOptions,
   StreamFault,
 } from './types.js';
+import { channelPost, viewOnceStub } from './unfetchable-media.js';
 import { waitForEvent } from './waits.js';
 
 const WS_PATH = '/ws/chat';
@@ -164,7 +165,12 @@ export class WaSimulator {
     return this.lastPasskey;
   }
 
-  /** Logs every paired device out (401 on its connection); their credentials are forgotten, so logging in again fails with 401. */
+  /**
+   * Logs every paired device out: `<stream:error code="401"><conflict type="device_removed"/>` on
+   * its connection, as WhatsApp sends when the phone removes a linked device or drops it after
+   * about 14 days offline (waha #2136 shows the stanza; mautrix-whatsapp #514 quotes the 14-day
+   * rule). Their credentials are forgotten, so logging in again is refused with `<failure reason="401">`.
+   */
   async unlink(): Promise<void> {
     for (const session of this.sessions) if (session.device) session.connection.end(faultNode(401));
     this.state.devices.clear();
@@ -197,6 +203,19 @@ export class WaSimulator {
     return { ...(await this.sendMessage(from, message, { ...opts, id })), message, sha256 };
   }
 
+  /** `from` sends a view-once photo or video: the linked device gets only the placeholder (see `viewOnceStub`). */
+  sendViewOnceStub(from: Contact): Promise<SendResult> {
+    const { attrs, content } = viewOnceStub(from);
+    return this.delivery.sendUnencrypted(attrs, content);
+  }
+
+  /** A channel the account follows posts a file, without a media key (see `channelPost`); `channel` is its `…@newsletter` JID. */
+  async sendChannelMedia(channel: string, spec: MediaSpec): Promise<SendResult & { message: proto.IMessage }> {
+    if (!this.media) throw new Error('simulator: media needs the media host: WaSimulator.start({ media: true })');
+    const { attrs, content, message } = channelPost(this.media, channel, spec);
+    return { ...(await this.delivery.sendUnencrypted(attrs, content)), message };
+  }
+
   /** Sends `n` messages back to back without waiting for acks; resolves with their ids in order. */
   async sendMany(n: number, build: (i: number) => BurstItem): Promise<string[]> {
     const sends: Promise<SendResult>[] = [];
@@ -205,6 +224,26 @@ export class WaSimulator {
       sends.push(this.delivery.send(item.from, item.message ?? { conversation: item.text ?? '' }, item.opts));
     }
     return (await Promise.all(sends)).map((r) => r.id);
+  }
+
+  /** The user writes `text` to `to` on the phone under the push name `pushName` (the companion learns the name from it). */
+  sendFromPhone(to: Contact, text: string, pushName: string): Promise<SendResult> {
+    return this.delivery.sendFromPhone(to, text, pushName);
+  }
+
+  /**
+   * The server says the device's one-time prekeys run low (`<notification type="encrypt"><count>`),
+   * as WhatsApp does once senders used them up: Baileys uploads a new batch (a creds.update without
+   * `me`, where rc14 sent a presence without a type; Baileys #2553).
+   */
+  lowPreKeys(): void {
+    for (const connection of this.openConnections()) connection.send(preKeyLowNotification());
+  }
+
+  /** Resolves once the client has uploaded prekeys `n` times in all (the first login's upload counts). */
+  async waitForPreKeyUpload(n: number, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+    const check = () => (this.recorder.prekeyUploads.length >= n ? true : undefined);
+    await waitForEvent(this.events, ['prekey-upload'], check, timeoutMs, `prekey upload #${n}`);
   }
 
   /** `from` edits their message `targetId` to `newText` (protocolMessage MESSAGE_EDIT). */

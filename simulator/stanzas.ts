@@ -83,6 +83,18 @@ export function faultNode(code: StreamFault): BinaryNode {
   }
 }
 
+/**
+ * The server's "prekeys run low" notification: Baileys uploads more below 5 (MIN_PREKEY_COUNT).
+ * rc14 takes it only `from` "@s.whatsapp.net" (its S_WHATSAPP_NET), so it is sent so.
+ */
+export function preKeyLowNotification(): BinaryNode {
+  return {
+    tag: 'notification',
+    attrs: { from: '@s.whatsapp.net', type: 'encrypt', id: `prekey-low-${Date.now()}`, t: String(Math.floor(Date.now() / 1000)) },
+    content: [{ tag: 'count', attrs: { value: '0' } }],
+  };
+}
+
 /** The server's `<ack>` for a stanza the client sent. */
 export function serverAck(node: BinaryNode): BinaryNode {
   const attrs: Record<string, string> = {

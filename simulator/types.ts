@@ -34,6 +34,11 @@ export interface AccountInfo {
   readonly lid: string;
   /** The account owner's push name. */
   readonly pushName: string;
+  /**
+   * A WhatsApp Business account's verified name: the phone sends it as `<biz name>` in
+   * `pair-success`, so Baileys knows the account's name from the first moment (Baileys #2553).
+   */
+  readonly businessName?: string;
 }
 
 /** How to create a simulated person with `sim.contact`. */
@@ -188,6 +193,19 @@ export interface Recorded {
   readonly mediaRetries: readonly RecordedMediaRetry[];
   /** Every retry receipt (a message the client could not decrypt), with the phone's answer. */
   readonly retries: readonly RecordedRetry[];
+  /** Every `<presence>` and `<chatstate>` the client sent, in order (whether the account looks online). */
+  readonly presences: readonly RecordedPresence[];
+}
+
+/** A `<presence>` (the account's availability, or a subscription with `to`) or `<chatstate>` (typing in one chat) the client sent. */
+export interface RecordedPresence {
+  readonly tag: 'presence' | 'chatstate';
+  /** All attributes: WhatsApp reads a `<presence>` without `type` as `available`. */
+  readonly attrs: Readonly<Record<string, string>>;
+  /** For a chatstate, the state's tag (`composing`, `paused`). */
+  readonly state?: string;
+  /** The connection it came on (see `sim.connectionCount`). */
+  readonly connection: number;
 }
 
 /** Fault stanzas by the status code the client reports for them. */
@@ -237,4 +255,6 @@ export interface SimulatorEvents {
   'media-retry': [RecordedMediaRetry];
   /** The client sent a retry receipt; the phone has resent the message (or refused, see `refused`). */
   retry: [RecordedRetry];
+  /** The client sent a presence or chatstate. */
+  presence: [RecordedPresence];
 }

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { EnvironmentError, readEnvironment } from './config/environment.js';
+import { EnvironmentError, portVariable, readEnvironment, type Environment } from './config/environment.js';
 import { loadOptions } from './config/options.js';
 import { createLogger } from './logging/logger.js';
-import { BridgeRunner } from './restart.js';
+import { BridgeRunner } from './bridge-runner.js';
 import { isCorruption } from './state/corruption.js';
 import { APP_VERSION } from './version.js';
 
@@ -25,10 +25,10 @@ async function main(): Promise<void> {
   for (const problem of parsed.problems) logger.error(problem.message);
 
   const cannotStart = (error: unknown) => {
-    logger.fatal(`Cannot start: ${describeStartupError(error, env.ingressPort)}`);
+    logger.fatal(`Cannot start: ${describeStartupError(error, env)}`);
     process.exit(1);
   };
-  // The bridge, started again on a new state file if SQLite finds the file damaged (restart.ts).
+  // The bridge, started again on a new state file if SQLite finds the file damaged (bridge-runner.ts).
   const bridge = new BridgeRunner({ env, parsed, logger }, cannotStart);
   // A damaged state file surfacing where nothing caught it (a timer, an event handler): recovered, not a crash.
   // Anything else still ends the process as Node would (its stack on stderr, exit 1).
@@ -68,9 +68,16 @@ function isConnectionClosed(reason: unknown): boolean {
   return Boolean(boom?.isBoom && (boom.output?.statusCode === 428 || /Connection (Closed|Terminated|Lost)/i.test(boom.message ?? '')));
 }
 
-function describeStartupError(error: unknown, ingressPort: number): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') return `port ${ingressPort} is already in use; stop whatever uses it or set INGRESS_PORT.`;
+const PORT_USES = { API_PORT: "the message API's port", INGRESS_PORT: "the page's port" };
+
+/** A port taken by another program is named with its variable: Node's bind error says which port it was. */
+function describeStartupError(error: unknown, env: Environment): string {
+  const e = error as NodeJS.ErrnoException & { port?: number };
+  if (e.code === 'EADDRINUSE' && e.port !== undefined) {
+    const variable = portVariable(env, e.port);
+    if (!variable) return `port ${e.port} is already in use; stop whatever uses it.`;
+    return `port ${e.port} (${PORT_USES[variable]}) is already in use; stop whatever uses it or set ${variable}.`;
+  }
   return e.message ?? String(error);
 }
 

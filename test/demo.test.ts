@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { sleep } from '../simulator/waits.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -17,7 +18,7 @@ test('npm run demo pairs by itself, shows the first request whole, then one line
     while (!/Four messages sent/.test(output) || !/\(Bob\): Sent by phone-number addressing/.test(output)) {
       assert.ok(Date.now() < deadline, `the demo did not finish its messages in time:\n${output}`);
       assert.equal(demo.exitCode, null, `the demo exited early:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     const plain = output.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\[receiver\] /gm, '');
     const first = plain.indexOf('First delivery, as this receiver got it:');

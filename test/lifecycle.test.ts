@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { SendQueue, SendRefused } from '../src/api/send-queue.js';
+import { SendQueue, SendRefused } from '../src/outgoing/send-queue.js';
 import { Bridge } from '../src/bridge.js';
 import { readEnvironment } from '../src/config/environment.js';
 import { parseOptions } from '../src/config/options.js';
 import { DATABASE_FILE, openDatabase } from '../src/state/database.js';
 import { TestReceiver } from '../simulator/harness/receiver.js';
-import { waitForEvent } from '../simulator/waits.js';
+import { sleep, waitForEvent } from '../simulator/waits.js';
 import { startBridge } from './support/bridge-harness.js';
 import { webhookChannel } from './support/delivery-harness.js';
 
@@ -85,7 +85,7 @@ test('stopping the send queue refuses the sends still waiting; the one under way
   const queue = new SendQueue(60_000, 10);
   const order: string[] = [];
   const first = queue.push(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     order.push('first');
     return 'first';
   });

@@ -34,6 +34,16 @@ test('a received file is named <folder>/<chat>/<YYYY-MM-DD>_<id>[_<name>].<ext>'
   );
 });
 
+test("the extension follows the file's type; a page a browser would run ends in .txt", () => {
+  const path = (mimetype: string | null, fileName: string | null, kind: 'image' | 'document' = 'document') =>
+    basename(mediaFilePath(FOLDER, { chat: 'a@s.whatsapp.net', messageId: 'X', timestamp: at, kind, mimetype, fileName }));
+  assert.equal(path('application/pdf', 'photo.jpg'), '2026-12-01_X_photo.pdf', 'the type wins over the name');
+  assert.equal(path('image/svg+xml', null, 'image'), '2026-12-01_X.svg.txt');
+  assert.equal(path('text/html', 'page.html'), '2026-12-01_X_page.html.txt');
+  assert.equal(path('application/octet-stream', 'trap.svg'), '2026-12-01_X_trap.svg.txt', 'an active extension from the name');
+  assert.equal(path('application/zip', 'archive.zip'), '2026-12-01_X_archive.zip', 'a type without a known extension keeps the name');
+});
+
 test('names that come from WhatsApp cannot leave the folder, hide the file or clash', () => {
   const hostile = [
     '../../../etc/passwd',
@@ -81,7 +91,7 @@ function savedFiles(count: number, size: number, savedAt: (i: number) => number)
   for (let i = 0; i < count; i++) {
     const path = join(folder, `file${i}.bin`);
     writeFileSync(path, Buffer.alloc(size, i));
-    files.add({ chat: 'chat', messageId: `M${i}`, path, mimetype: 'application/octet-stream', size, savedAt: savedAt(i) });
+    files.add({ chat: 'chat', messageId: `M${i}`, path, mimetype: 'application/octet-stream', fileName: null, size, savedAt: savedAt(i) });
     paths.push(path);
   }
   return { db, files, paths };
@@ -94,6 +104,7 @@ const options = (o: Partial<{ keepDays: number; maxTotalBytes: number }>) => ({
   maxBytes: 1e9,
   keepDays: 30,
   maxTotalBytes: 1e12,
+  waitMs: 30_000,
   ...o,
 });
 
@@ -110,8 +121,8 @@ test('retention removes files older than media_keep_days, and keeps everything w
     [true, true, true, false, false, false],
   );
   assert.deepEqual(files.totals(), { files: 3, bytes: 30 });
-  assert.equal(files.find('M3'), null, 'a removed file is no longer served');
-  assert.ok(files.find('M2'));
+  assert.equal(files.find('chat', 'M3'), null, 'a removed file is no longer served');
+  assert.ok(files.find('chat', 'M2'));
   db.close();
 });
 

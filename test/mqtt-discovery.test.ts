@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { parseMqttOptions, slugOf } from '../src/config/mqtt-options.js';
-import type { OptionProblem } from '../src/config/options.js';
+import { readMqttOptions, slugOf } from '../src/config/mqtt-options.js';
+import { OptionReader } from '../src/config/option-reader.js';
 import { discoveryConfigs, EVENT_TYPES, LINK_STATES, TOPICS, type BridgeState } from '../src/mqtt/discovery.js';
-import { eventEntityBody } from '../src/mqtt/mqtt-destination.js';
+import { eventEntityBody } from '../src/destinations/mqtt-events/mqtt-events-unit.js';
 import { samplePayload } from '../src/payload/sample-payload.js';
 
 const GOLDEN = JSON.parse(readFileSync(new URL('./fixtures/mqtt-discovery.golden.json', import.meta.url), 'utf8'));
@@ -75,7 +75,7 @@ describe('MQTT discovery payloads', () => {
       'button.whatsapp_test_delivery',
     ]);
     const event = configs.find((c) => c.topic.includes('/event/'))!.payload;
-    assert.deepEqual(event.event_types, ['message', 'edit', 'delete', 'poll_vote', 'status']);
+    assert.deepEqual(event.event_types, ['message', 'media', 'edit', 'delete', 'poll_vote', 'status']);
     assert.deepEqual(configs.find((c) => c.topic.includes('link_state'))!.payload.options, [...LINK_STATES]);
     assert.equal(configs.find((c) => c.topic.includes('/binary_sensor/'))!.payload.device_class, 'connectivity');
   });
@@ -120,8 +120,9 @@ describe('the event entity body', () => {
 
 describe('MQTT options', () => {
   const parse = (raw: Record<string, unknown>) => {
-    const problems: OptionProblem[] = [];
-    return { options: parseMqttOptions(raw, problems), problems };
+    const read = new OptionReader(raw, { supervisorAvailable: true });
+    const options = readMqttOptions(read);
+    return { options, problems: read.problems };
   };
 
   test('default: on, the Supervisor broker, no notify targets', () => {

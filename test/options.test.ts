@@ -161,12 +161,24 @@ test('webhook_events: the default is message only; a list picks the kinds; a wro
   assert.equal(typo.problems.length, 1);
   assert.equal(
     typo.problems[0]!.message,
-    `Option 'webhook_events' may list only message, edit, delete, status, connection; "edits" is not one of them; using message.`,
+    `Option 'webhook_events' may list only message, media, edit, delete, status, connection; "edits" is not one of them; using message.`,
   );
   assert.match(
     parseOptions({ webhook_events: [] }).problems[0]!.message,
-    /is empty: list at least one of message, edit, delete, status, connection; using message/,
+    /is empty: list at least one of message, media, edit, delete, status, connection; using message/,
   );
-  assert.match(parseOptions({ webhook_events: 'edit' }).problems[0]!.message, /must be a list of message, edit/);
+  assert.match(parseOptions({ webhook_events: 'edit' }).problems[0]!.message, /must be a list of message, media, edit/);
   assert.deepEqual([...parseOptions({ webhook_events: ['reactions'] }).options.webhookEvents], ['message'], 'nothing valid: the default');
+});
+
+test('media_wait: 30 s by default, 0-600 s; a wrong value is one line and the default', () => {
+  assert.equal(parseOptions({}).options.media.waitMs, 30_000);
+  assert.equal(parseOptions({ media_wait: 0 }).options.media.waitMs, 0);
+  assert.equal(parseOptions({ media_wait: 2.5 }).options.media.waitMs, 2_500);
+  const wrong = parseOptions({ media_wait: 601 });
+  assert.equal(wrong.options.media.waitMs, 30_000);
+  assert.deepEqual(
+    wrong.problems.map((p) => p.message),
+    ["Option 'media_wait' must be a number from 0 to 600, not 601; using 30."],
+  );
 });

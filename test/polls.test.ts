@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, test } from 'node:test';
 import { decryptPollVote, proto, type WAMessage } from '@whiskeysockets/baileys';
 import { pino } from 'pino';
-import type { AccountIdentity } from '../src/intake/normalise.js';
+import type { AccountIdentity } from '../src/whatsapp/jid.js';
 import { voteContent } from '../src/payload/poll-payload.js';
 import { PollStore, type StoredPoll } from '../src/polls/poll-store.js';
 import { Polls } from '../src/polls/polls.js';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { createHttpClient } from '../src/delivery/http-post.js';
-import { WebhookSender } from '../src/delivery/webhook-sender.js';
+import { WebhookSender } from '../src/destinations/webhook/webhook-sender.js';
 import { TestReceiver } from '../simulator/harness/receiver.js';
 
 const SECRET = 'whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { signatureHeaders } from '../src/delivery/signature.js';
+import { signatureHeaders } from '../src/destinations/webhook/signature.js';
 
 test('Standard Webhooks signature with a whsec_ secret uses the base64-decoded key', () => {
   const key = Buffer.from('0123456789abcdef0123456789abcdef');

@@ -22,9 +22,11 @@ import {
   type EngineCapabilities,
 } from '../src/stt/speech-format.js';
 import { supervisorSttClient, type SttClient } from '../src/stt/stt-client.js';
+import { SupervisorClient } from '../src/supervisor/supervisor-client.js';
 import { Transcriber } from '../src/stt/transcriber.js';
-import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE } from './support/fake-stt-supervisor.js';
-import { encodeVoiceNote, opusenc, samplesOf, tonesIn, tonesPcm } from './support/voice-note.js';
+import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE } from '../simulator/harness/fake-stt-supervisor.js';
+import { encodeVoiceNote, opusenc, samplesOf, tonesIn, tonesPcm } from '../simulator/harness/voice-note.js';
+import { sleep } from '../simulator/waits.js';
 
 const TONES = [500, 750, 1100];
 
@@ -145,7 +147,7 @@ describe('the client, against the fake Supervisor', () => {
     const stt = await fakeSttSupervisor();
     try {
       stt.engine('stt.cloud', { capabilities: OGG_ENGINE, text: ' hallo ' });
-      const client = supervisorSttClient({ url: stt.env.SUPERVISOR_URL, token: stt.token });
+      const client = supervisorSttClient(new SupervisorClient(stt.env.SUPERVISOR_URL, stt.token));
       const signal = AbortSignal.timeout(5_000);
       assert.equal(await client.coreLanguage(signal), 'de');
       assert.deepEqual(await client.capabilities('stt.cloud', signal), OGG_ENGINE);
@@ -158,7 +160,7 @@ describe('the client, against the fake Supervisor', () => {
       assert.equal(post.body.toString(), 'OggS...');
       await assert.rejects(client.transcribe('stt.cloud', header.replace('de-DE', 'xx'), Buffer.from('x'), signal), /does not take .* \(HTTP 415\)/);
       await assert.rejects(client.capabilities('stt.nothing', signal), /no speech-to-text entity stt\.nothing \(HTTP 404\)/);
-      const wrongToken = supervisorSttClient({ url: stt.env.SUPERVISOR_URL, token: 'wrong' });
+      const wrongToken = supervisorSttClient(new SupervisorClient(stt.env.SUPERVISOR_URL, 'wrong'));
       await assert.rejects(wrongToken.capabilities('stt.cloud', signal), /refused the app's token .* \(HTTP 401\)/);
     } finally {
       await stt.close();
@@ -167,7 +169,7 @@ describe('the client, against the fake Supervisor', () => {
 
   test('Home Assistant down (connection refused) says it may be restarting', async () => {
     const port = await freePort();
-    const client = supervisorSttClient({ url: `http://127.0.0.1:${port}`, token: 't' });
+    const client = supervisorSttClient(new SupervisorClient(`http://127.0.0.1:${port}`, 't'));
     await assert.rejects(client.capabilities('stt.cloud', AbortSignal.timeout(5_000)), /could not be reached \(connection refused\); it may be restarting/);
   });
 });
@@ -226,7 +228,7 @@ describe('the transcriber', () => {
     let most = 0;
     const transcribe = async () => {
       most = Math.max(most, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
       running--;
       return 'ok';
     };

@@ -9,8 +9,9 @@ import { WaSimulator } from '../../simulator/index.js';
 import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
-import { webhookOptions } from '../../test/support/bridge-harness.js';
-import { needsMosquitto, TestBroker } from '../../test/support/mosquitto.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
+import { needsMosquitto, TestBroker } from '../../simulator/harness/mosquitto.js';
+import { sleep } from '../../simulator/waits.js';
 
 export interface IdleResult {
   rounds: number;
@@ -45,11 +46,11 @@ async function idleRss(extra: Record<string, unknown>): Promise<number> {
     await sim.pairWithQr((await stream.waitFor((s) => s.state === 'qr', 30_000)).qr!);
     await stream.waitForState('connected', 30_000);
     stream.close();
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await sleep(SETTLE_MS);
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
       samples.push(bridge.rss() / 1024 / 1024);
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await sleep(3_000);
     }
     return Math.round(samples.sort((a, b) => a - b)[2]! * 10) / 10;
   } finally {

@@ -5,6 +5,7 @@
 import { WaSimulator } from '../../simulator/index.js';
 import type { Contact } from '../../simulator/index.js';
 import { now, type SimCommand, type SimReply } from './protocol.js';
+import { sleep } from '../../simulator/waits.js';
 
 const sim = await WaSimulator.start();
 const contacts: Contact[] = Array.from({ length: 10 }, (_, i) => sim.contact({ phone: `49176100000${i}`, pushName: `Bench ${i}` }));
@@ -36,7 +37,7 @@ process.on('message', async (command: SimCommand) => {
       for (let i = 0; i < command.count; i++) {
         const due = startedAt + i * interval;
         const wait = due - now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (wait > 0) await sleep(wait);
         await sim.sendText(contacts[i % command.chats]!, `steady ${i} sent ${now()}`);
       }
       reply({ kind: 'sent', startedAt, endedAt: now() });

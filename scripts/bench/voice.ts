@@ -22,8 +22,8 @@ import { WaSimulator } from '../../simulator/index.js';
 import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
-import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE } from '../../test/support/fake-stt-supervisor.js';
-import { encodeVoiceNote, opusenc, tonesPcm } from '../../test/support/voice-note.js';
+import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE } from '../../simulator/harness/fake-stt-supervisor.js';
+import { encodeVoiceNote, opusenc, tonesPcm } from '../../simulator/harness/voice-note.js';
 
 const ENTITY = 'stt.bench_engine';
 /** A typical voice note: 8 s. */

@@ -13,6 +13,7 @@ import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
 import type { SimCommand, SimReply } from './protocol.js';
+import { sleep } from '../../simulator/waits.js';
 
 export interface WriteFigures {
   burst: PerMessage;
@@ -53,8 +54,6 @@ function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function benchWrites(
   progress: (what: string) => void,

@@ -47,11 +47,15 @@ export class BridgeProcess {
     env?: Record<string, string>;
     built?: boolean;
     nodeArgs?: string[];
+    /** A command the daemon runs under (e.g. `unshare -m ...`), given node and its arguments last. */
+    wrapper?: string[];
   }): Promise<BridgeProcess> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-daemon-'));
     if (opts.options !== null) writeFileSync(join(dataDir, 'options.json'), typeof opts.options === 'string' ? opts.options : JSON.stringify(opts.options));
     // `built`: run dist/main.js as `npm start` and run.sh do in the image.
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.built ? [...START_FLAGS, `${ROOT}dist/main.js`] : ['--import', 'tsx', MAIN])], {
+    const command = [process.execPath, ...(opts.nodeArgs ?? []), ...(opts.built ? [...START_FLAGS, `${ROOT}dist/main.js`] : ['--import', 'tsx', MAIN])];
+    const [program, ...args] = [...(opts.wrapper ?? []), ...command];
+    const child = spawn(program!, args, {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',

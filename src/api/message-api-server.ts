@@ -2,12 +2,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
-import type { SavedFile } from '../media/media-files.js';
 import type { ApiToken } from './api-token.js';
-import type { MessageSender } from './message-sender.js';
-import { WHATSAPP_LIMITS } from './media-request.js';
-import { SendError } from './send-error.js';
+import type { MessageSender } from '../outgoing/message-sender.js';
+import { oldMediaUrl, serveMedia, type FindMediaFile } from './media-route.js';
+import type { SendTicket } from '../outgoing/admission.js';
+import { readSendBody, type SendBody } from './send-body.js';
+import { SendError } from '../outgoing/send-error.js';
 import { boundPort, close, listen } from '../web/http-server.js';
+import { answerFailure, BAD_ESCAPE, isBadEscape, unknownPath } from '../web/request-errors.js';
 import { apiSecurityHeaders } from '../web/security-headers.js';
 
 export interface MessageApiDeps {
@@ -16,13 +18,19 @@ export interface MessageApiDeps {
   token: ApiToken;
   sender: MessageSender;
   health(): { whatsapp: string };
-  /** A saved media file by message id, or null (never saved, or removed by retention). */
-  mediaFile(messageId: string): SavedFile | null;
+  /** A saved media file by chat and message id, or null (never saved, or removed by retention). */
+  mediaFile: FindMediaFile;
   logger: Logger;
 }
 
-/** The largest file WhatsApp takes (a document), as base64, plus room for the rest of the request. */
-const MAX_BODY_BYTES = Math.ceil((WHATSAPP_LIMITS.document * 4) / 3) + 1024 * 1024;
+/** A send's body is JSON: anything else (a form, text/plain, none) is refused before it is read. */
+function onlyJson(req: Request, res: Response, next: NextFunction): void {
+  if (req.is('application/json')) return next();
+  const type = req.get('content-type');
+  res
+    .status(415)
+    .json({ error: `Send the body as JSON with Content-Type: application/json${type ? ` (this one is ${JSON.stringify(type.slice(0, 80))})` : ''}.` });
+}
 
 /**
  * The message API for Home Assistant and other apps on the internal network:
@@ -43,9 +51,7 @@ export class MessageApiServer implements Part {
     this.deps.logger.info(`Message API listening on port ${this.port}.`);
   }
 
-  /** Sends still waiting for their turn are answered 503 first; then the server closes. */
   async stop(): Promise<void> {
-    this.deps.sender.stop();
     const server = this.server;
     this.server = null;
     if (server) await close(server);
@@ -53,48 +59,46 @@ export class MessageApiServer implements Part {
 
   private routes() {
     const app = express();
+    const failure = answerFailure(this.deps.logger, 'Message API');
     app.disable('x-powered-by');
     app.use(apiSecurityHeaders);
     app.get('/api/health', (_req, res) => {
       res.json({ status: 'ok', ...this.deps.health() });
     });
-    app.post('/api/send', this.authenticate, express.json({ limit: MAX_BODY_BYTES }), async (req, res) => {
+    // The queue's bound is checked (admit) before the body is read: a refused send parses nothing.
+    app.post('/api/send', this.authenticate, onlyJson, async (req, res) => {
+      let ticket: SendTicket | null = null;
+      let body: SendBody | null = null;
       try {
-        res.json(await this.deps.sender.send(req.body));
+        ticket = this.deps.sender.admit();
+        body = await readSendBody(req, ticket);
+        res.json(await this.deps.sender.send(body.fields, ticket));
       } catch (error) {
+        req.resume(); // what is left of a refused body is read and dropped, so the connection can answer
         if (error instanceof SendError) {
           res.status(error.status).json({ error: error.message });
           return;
         }
         this.deps.logger.error(`Sending failed: ${(error as Error).message}`);
         res.status(502).json({ error: `WhatsApp did not take the message: ${(error as Error).message}` });
+      } finally {
+        await body?.file?.remove(); // before the ticket's load slot is free: temporary files stay bounded
+        ticket?.close();
       }
     });
-    app.get('/api/media/:id', this.authenticate, (req, res) => {
-      const file = this.deps.mediaFile(String(req.params.id));
-      const gone = () =>
-        res.status(404).json({ error: `No saved file for message ${req.params.id}: it had none, was not downloaded, or was removed by retention.` });
-      if (!file) return gone();
-      res.sendFile(file.path, { headers: { 'Content-Type': file.mimetype ?? 'application/octet-stream' }, dotfiles: 'allow' }, (error) => {
-        if (error && !res.headersSent) gone();
-      });
-    });
-    app.use((_req, res) => {
-      res.status(404).json({ error: 'Unknown endpoint: use POST /api/send, GET /api/media/<message id> or GET /api/health.' });
-    });
-    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-      if (error.type === 'entity.too.large') {
-        res.status(413).json({
-          error: `The request is larger than ${Math.round(MAX_BODY_BYTES / 1024 / 1024)} MB: send a large file by "path" or "url" instead of "base64".`,
-        });
+    app.get('/api/media/:chat/:id', this.authenticate, serveMedia(this.deps.mediaFile));
+    app.get('/api/media/:id', this.authenticate, oldMediaUrl);
+    app.use(unknownPath("use POST /api/send, GET /api/media/<chat>/<message id> (a message's media.url) or GET /api/health."));
+    app.use((error: Error & { status?: number }, req: Request, res: Response, next: NextFunction) => {
+      if (isBadEscape(error)) {
+        res.status(400).json({ error: BAD_ESCAPE });
         return;
       }
       if (error.status && error.status >= 400 && error.status < 500) {
-        res.status(error.status).json({ error: 'The body must be JSON: {"to": "...", "text": "..."}.' });
+        res.status(error.status).json({ error: `The request could not be read: ${error.message}.` });
         return;
       }
-      this.deps.logger.error(`Message API request failed: ${error.message}`);
-      res.status(500).json({ error: 'The app could not handle the request; see its log.' });
+      failure(error, req, res, next);
     });
     return app;
   }

@@ -23,18 +23,30 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   const dataDir = env.DATA_DIR || '/data';
   const supervisorToken = env.SUPERVISOR_TOKEN || null;
   const underSupervisor = supervisorToken !== null;
+  const ingressPort = port(env.INGRESS_PORT, 8099, 'INGRESS_PORT');
+  const apiPort = port(env.API_PORT, 8080, 'API_PORT');
+  if (ingressPort === apiPort && ingressPort !== 0) {
+    throw new EnvironmentError(`INGRESS_PORT and API_PORT are both ${apiPort}: the page and the message API need different ports.`);
+  }
   return {
     dataDir,
     optionsFile: join(dataDir, 'options.json'),
-    ingressPort: port(env.INGRESS_PORT, 8099, 'INGRESS_PORT'),
+    ingressPort,
     ingressHost: underSupervisor ? '0.0.0.0' : '127.0.0.1',
     ingressAllowedClient: underSupervisor ? INGRESS_PROXY_ADDRESS : '127.0.0.1',
-    apiPort: port(env.API_PORT, 8080, 'API_PORT'),
+    apiPort,
     apiHost: underSupervisor ? '0.0.0.0' : '127.0.0.1',
     waWebSocketUrl: env.WA_WEBSOCKET_URL || undefined,
     supervisorToken,
     supervisorUrl: (env.SUPERVISOR_URL || 'http://supervisor').replace(/\/+$/, ''),
   };
+}
+
+/** The variable that sets a port the daemon binds, to name in an error; null for a port bound by a restart (asked for "any"). */
+export function portVariable(env: Pick<Environment, 'ingressPort' | 'apiPort'>, port: number): 'INGRESS_PORT' | 'API_PORT' | null {
+  if (port === env.apiPort) return 'API_PORT';
+  if (port === env.ingressPort) return 'INGRESS_PORT';
+  return null;
 }
 
 function port(value: string | undefined, fallback: number, name: string): number {

@@ -1,21 +1,51 @@
-import type { ApiTokenOption, OptionProblem } from './options.js';
+import type { OptionContext, OptionProblem } from './option-problem.js';
 
-const MIN_API_TOKEN_LENGTH = 16;
-/** The end of every problem with a webhook option. */
-export const WEBHOOK_OFF = 'The webhook stays off until this is fixed; pairing and the page keep working.';
-
-/** Reads one option at a time, recording a problem (and using the default) when it is wrong. */
+/**
+ * Reads one option at a time, recording a problem (and using the fallback) when it is wrong.
+ * Every section reads through it; it knows the value kinds, not the sections. Where a method
+ * takes `instead` (what happens until the option is fixed), a clause ('left empty') follows
+ * the problem after "; ", a sentence ('It stays off until…') after ". ".
+ */
 export class OptionReader {
+  private readonly found: OptionProblem[] = [];
+
   constructor(
     private readonly raw: Record<string, unknown>,
-    private readonly problems: OptionProblem[],
+    private readonly context: OptionContext,
   ) {}
 
-  bool(name: string, fallback: boolean): boolean {
+  /** The problems recorded so far, in reading order. */
+  get problems(): readonly OptionProblem[] {
+    return this.found;
+  }
+
+  /** Whether any problem was recorded for one of these options. */
+  hasProblem(...options: string[]): boolean {
+    return this.found.some((p) => options.includes(p.option));
+  }
+
+  /** Records a problem a section found itself: `Option '<option>' <what>.` */
+  problem(option: string, what: string): void {
+    this.found.push({ option, message: `Option '${option}' ${what}.`.replace(/\.\.$/, '.') });
+  }
+
+  /** The one place that decides "needs the Supervisor": false, and one problem, when it cannot be reached. */
+  requiresSupervisor(option: string, instead: string): boolean {
+    if (this.context.supervisorAvailable) return true;
+    this.problem(option, then("needs Home Assistant's Supervisor, which this app cannot reach (SUPERVISOR_TOKEN is not set)", instead));
+    return false;
+  }
+
+  /** Where this app itself answers (to refuse an address pointing back at it). */
+  get ownAddress(): OptionContext['ownAddress'] {
+    return this.context.ownAddress;
+  }
+
+  bool(name: string, fallback: boolean, instead?: string): boolean {
     const value = this.raw[name];
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'boolean') return value;
-    return this.wrong(name, `must be true or false, not ${describe(value)}`, fallback);
+    return this.wrong(name, then(`must be true or false, not ${describe(value)}`, instead), fallback);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -41,26 +71,21 @@ export class OptionReader {
     return new Set(kept);
   }
 
+  /** A list whose entries the section checks itself; absent is null. */
+  list(name: string, expected: string, instead: string): readonly unknown[] | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return null;
+    if (Array.isArray(value)) return value;
+    return this.wrong(name, then(`must be ${expected}`, instead), null);
+  }
+
   /** An optional secret: absent or empty means "not set". */
-  secret(name: string): string | null {
+  secret(name: string, instead: string): string | null {
     const value = this.raw[name];
     if (value === undefined || value === null || value === '') return null;
     if (typeof value === 'string') return value;
     // Never echo the value: it is a secret even when its type is wrong.
-    return this.wrong(name, `must be text, not ${kindOf(value)}. ${WEBHOOK_OFF}`, null);
-  }
-
-  /** The message API's token: text of at least 16 characters, or absent (a generated one is used). */
-  apiToken(name: string): ApiTokenOption {
-    const value = this.raw[name];
-    if (value === undefined || value === null || value === '') return { source: 'generated' };
-    if (typeof value === 'string' && value.length >= MIN_API_TOKEN_LENGTH) return { source: 'option', value };
-    const reason = typeof value === 'string' ? `it is shorter than ${MIN_API_TOKEN_LENGTH} characters` : 'it is not text';
-    this.problems.push({
-      option: name,
-      message: `Option '${name}' was refused because ${reason}; the message API uses the generated token shown on the app's page until it is fixed (or left empty).`,
-    });
-    return { source: 'refused', reason };
+    return this.wrong(name, then(`must be text, not ${kindOf(value)}`, instead), null);
   }
 
   /** Optional text, trimmed: absent or empty means "not set". */
@@ -71,11 +96,27 @@ export class OptionReader {
     return this.wrong(name, `must be text, not ${describe(value)}`, null);
   }
 
+  /** Optional text, trimmed, that must match `pattern` (`expected` says what it looks like; the value is not echoed). */
+  matching(name: string, pattern: RegExp, expected: string, instead: string): string | null {
+    const value = this.raw[name];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value === 'string' && pattern.test(value.trim())) return value.trim();
+    return this.wrong(name, then(`must be ${expected}`, instead), null);
+  }
+
   number(name: string, min: number, max: number, fallback: number): number {
     const value = this.raw[name];
     if (value === undefined || value === null) return fallback;
     if (typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max) return value;
     return this.wrong(name, `must be a number from ${min} to ${max}, not ${describe(value)}; using ${fallback}`, fallback);
+  }
+
+  /** A TCP port, 1 to 65535. */
+  port(name: string, fallback: number): number {
+    const value = this.raw[name];
+    if (value === undefined || value === null) return fallback;
+    if (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535) return value as number;
+    return this.wrong(name, `must be a port from 1 to 65535; using ${fallback}`, fallback);
   }
 
   /** An absolute folder path; `..` is refused so the option says plainly where files go. */
@@ -86,32 +127,34 @@ export class OptionReader {
     return this.wrong(name, `must be an absolute folder path such as ${fallback}, without '..'; using ${fallback}`, fallback);
   }
 
-  url(name: string): URL | null {
+  /** An http(s) address; `example` shows a right one. A wrong value is never echoed (it can carry user:password@). */
+  url(name: string, example: string, instead: string): URL | null {
     const value = this.raw[name];
     if (value === undefined || value === null || value === '') return null;
-    if (typeof value !== 'string') return this.wrong(name, `must be a URL, not ${describe(value)}. ${WEBHOOK_OFF}`, null);
+    if (typeof value !== 'string') return this.wrong(name, then(`must be a URL, not ${describe(value)}`, instead), null);
     let url: URL;
     try {
       url = new URL(value.trim());
     } catch {
-      // Never echoed: an address can carry a password (user:password@host).
       const why = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? '' : ' (it does not start with http:// or https://)';
-      return this.wrong(
-        name,
-        `is not a URL${why}. Write the full address including http:// and the port, e.g. http://homeassistant:8123/api/webhook/<id>. ${WEBHOOK_OFF}`,
-        null,
-      );
+      return this.wrong(name, then(`is not a URL${why}. Write the full address including http:// and the port, e.g. ${example}`, instead), null);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return this.wrong(name, `must start with http:// or https://, not ${url.protocol.replace(/:$/, '').slice(0, 20)}://. ${WEBHOOK_OFF}`, null);
+      return this.wrong(name, then(`must start with http:// or https://, not ${url.protocol.replace(/:$/, '').slice(0, 20)}://`, instead), null);
     }
     return url;
   }
 
   private wrong<T>(name: string, what: string, fallback: T): T {
-    this.problems.push({ option: name, message: `Option '${name}' ${what}.`.replace(/\.\.$/, '.') });
+    this.problem(name, what);
     return fallback;
   }
+}
+
+/** A problem and what happens instead: a clause after "; ", a sentence after ". ". */
+function then(what: string, instead: string | undefined): string {
+  if (!instead) return what;
+  return /^[A-Z]/.test(instead) ? `${what}. ${instead}` : `${what}; ${instead}`;
 }
 
 function kindOf(value: unknown): string {

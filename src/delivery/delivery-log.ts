@@ -1,22 +1,6 @@
 import type { Part } from '../lifecycle.js';
 import type { Db } from '../state/database.js';
-import type { DestinationName } from './outbox.js';
-
-/** `failed` is a test send that did not get a 2xx (tests are never queued). */
-export type AttemptOutcome = 'delivered' | 'retrying' | 'dead' | 'paused' | 'failed';
-
-/** One finished attempt, as the page's "recent deliveries" list shows it. */
-export interface DeliveryAttempt {
-  destination: DestinationName;
-  at: number;
-  messageId: string;
-  chat: string;
-  attempt: number;
-  status: number | null;
-  error: string | null;
-  durationMs: number;
-  outcome: AttemptOutcome;
-}
+import type { AttemptOutcome, DeliveryAttempt, DestinationName } from '../bus-events.js';
 
 /** How many attempts the log keeps; older ones are dropped as new ones come. */
 const DELIVERY_LOG_SIZE = 200;

@@ -3,9 +3,10 @@ import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { Forwarded } from '../payload/event-payload.js';
-import type { DeliveryAttempt, DeliveryLog } from './delivery-log.js';
+import type { DeliveryAttempt, DestinationName } from '../bus-events.js';
+import type { DeliveryLog } from './delivery-log.js';
 import { Dispatcher } from './dispatcher.js';
-import type { DestinationName, Outbox, OutboxCounts } from './outbox.js';
+import type { Outbox, OutboxCounts } from './outbox.js';
 import { classify } from './retry-policy.js';
 import type { AttemptResult, DeliverySender } from './sender.js';
 

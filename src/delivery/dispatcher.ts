@@ -1,8 +1,9 @@
 import type { Bus } from '../bus.js';
 import type { Logger } from '../logging/logger.js';
 import { reportIfCorruption } from '../state/corruption.js';
-import type { AttemptOutcome, DeliveryLog } from './delivery-log.js';
-import { HELD, type ChatHead, type DestinationName, type Outbox, type OutboxRow } from './outbox.js';
+import type { AttemptOutcome, DestinationName } from '../bus-events.js';
+import type { DeliveryLog } from './delivery-log.js';
+import { HELD, type ChatHead, type Outbox, type OutboxRow } from './outbox.js';
 import { classify, nextAttemptAt, type Outcome } from './retry-policy.js';
 import type { AttemptResult, DeliverySender } from './sender.js';
 
@@ -126,7 +127,7 @@ export class Dispatcher {
       // A failure of our own (the state file, e.g. a full disk), not the receiver's: the row stays
       // and its chat waits a little, so a failing disk does not turn into a loop of requests.
       ownFailure = true;
-      // A damaged file is reported instead (restart.ts sets it aside and starts again).
+      // A damaged file is reported instead (bridge-runner.ts sets it aside and starts again).
       if (!reportIfCorruption(this.deps.bus, error, `recording a delivery to the ${this.deps.name}`)) {
         this.deps.logger.warn(
           `A delivery to the ${this.deps.name} could not be recorded (${(error as Error).message}); it is tried again in ${OWN_FAILURE_PAUSE_MS / 1000} s.`,

@@ -1,6 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { USER_AGENT } from '../version.js';
+import type { IncomingMessage } from 'node:http';
+import { connectionPool, networkErrorWords, request, type ConnectionPool } from '../http/http-request.js';
 import type { AttemptResult } from './sender.js';
 
 /** One deadline for connecting, sending and the answer's status line and headers. */
@@ -9,23 +8,14 @@ const REQUEST_DEADLINE_MS = 10_000;
 const BODY_READ_BYTES = 64 * 1024;
 const BODY_READ_MS = 1_000;
 
-/**
- * A keep-alive HTTP client shared by every delivery to one destination. Node's own `http`, not
- * axios: a POST needs nothing more, and axios (with form-data, its MIME table and its proxy
- * agents) costs about 5 MB of resident memory at rest (docs/performance.md, "Idle memory").
- */
+/** The keep-alive connections and the deadline shared by every delivery to one destination. */
 export interface HttpClient {
   readonly deadlineMs: number;
-  readonly httpAgent: HttpAgent;
-  readonly httpsAgent: HttpsAgent;
+  readonly pool: ConnectionPool;
 }
 
 export function createHttpClient(deadlineMs = REQUEST_DEADLINE_MS): HttpClient {
-  return {
-    deadlineMs,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
-  };
+  return { deadlineMs, pool: connectionPool() };
 }
 
 /**
@@ -38,7 +28,13 @@ export async function postJson(client: HttpClient, url: string, body: string, he
   const started = performance.now();
   const deadline = AbortSignal.timeout(client.deadlineMs);
   try {
-    const response = await post(client, new URL(url), body, headers, signal ? AbortSignal.any([deadline, signal]) : deadline);
+    const response = await request(new URL(url), {
+      method: 'POST',
+      pool: client.pool,
+      signal: signal ? AbortSignal.any([deadline, signal]) : deadline,
+      headers: { Accept: 'application/json, text/plain, */*', 'Content-Type': 'application/json', ...headers },
+      body,
+    });
     await readLittle(response);
     const status = response.statusCode ?? 0;
     const retryAfter = response.headers['retry-after'];
@@ -51,30 +47,6 @@ export async function postJson(client: HttpClient, url: string, body: string, he
   } catch (error) {
     return { status: null, error: describeNetworkError(error, deadline), durationMs: Math.round(performance.now() - started), retryAfter: null };
   }
-}
-
-/** Resolves with the answer once its status line and headers are in. */
-function post(client: HttpClient, url: URL, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<IncomingMessage> {
-  const https = url.protocol === 'https:';
-  if (!https && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
-  return new Promise((resolve, reject) => {
-    const request = (https ? httpsRequest : httpRequest)(url, {
-      method: 'POST',
-      agent: https ? client.httpsAgent : client.httpAgent,
-      signal,
-      headers: {
-        'User-Agent': USER_AGENT,
-        Accept: 'application/json, text/plain, */*',
-        'Content-Type': 'application/json',
-        ...headers,
-        'Content-Length': Buffer.byteLength(body),
-      },
-    });
-    request.once('response', resolve);
-    // `on`, not `once`: an abort after an error must not end the process as an unhandled 'error'.
-    request.on('error', reject);
-    request.end(body);
-  });
 }
 
 /** Reads a short body to its end (so the connection can be reused); a long or slow one is cut off. */
@@ -104,8 +76,5 @@ function describeNetworkError(error: unknown, deadline: AbortSignal): string {
   const e = error as NodeJS.ErrnoException;
   if (e.name === 'AbortError') return deadline.aborted ? 'timed out' : 'cut off: the app was stopping';
   if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT') return 'timed out';
-  if (e.code === 'ECONNREFUSED') return 'connection refused';
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host not found';
-  if (e.code === 'ECONNRESET') return 'connection reset';
-  return e.code ?? e.message ?? String(error);
+  return networkErrorWords(error);
 }

@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { DestinationName } from '../bus-events.js';
 import type { Db } from '../state/database.js';
-
-/** Where a queued delivery goes: the webhook or Home Assistant's event bus. */
-export type DestinationName = 'webhook' | 'ha_event' | 'mqtt';
 
 export interface OutboxRow {
   seq: number;
@@ -126,6 +124,14 @@ export class Outbox {
    */
   enqueue(destination: DestinationName, chat: string, eventId: string, body: string, now: number): void {
     this.statements.insert.run(destination, chat, eventId, `evt_${eventId}`, pack(body), now, now);
+  }
+
+  /**
+   * Queues the `media` event of a message that went ahead of its file: behind everything its
+   * chat queued meanwhile, with a delivery id of its own that stays the same across retries.
+   */
+  enqueueMediaEvent(destination: DestinationName, chat: string, messageId: string, body: string, now: number): void {
+    this.statements.insert.run(destination, chat, messageId, `media_${deliveryIdFor(chat, messageId).slice('msg_'.length)}`, pack(body), now, now);
   }
 
   /** Gives held rows of a message their final bodies and makes them due now; returns the destinations. */

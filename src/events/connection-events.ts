@@ -54,12 +54,14 @@ export class ConnectionEvents implements Part {
 
   private report(status: ConnectionStatus): void {
     const state = reportedState(status.state);
-    const reason = state === 'passkey_required' ? passkeyReason(status) : null;
+    // After a logout the QR that follows keeps saying why it is needed (the phone removed the link).
+    const relink = state === 'logged_out' || state === 'qr_required' ? status.relinkReason : null;
+    const reason = state === 'passkey_required' ? passkeyReason(status) : relink;
     // The passkey step reports again when it ends (its reason changes), not at each step in between.
     const key = `${state}:${reason ?? ''}`;
     if (!state || key === this.lastReported) return;
     this.lastReported = key;
-    const linked = state === 'connected' || state === 'qr_required' || state === 'passkey_required';
+    const linked = !relink && (state === 'connected' || state === 'qr_required' || state === 'passkey_required');
     const payload: ConnectionPayload = {
       event: 'connection',
       state,

@@ -1,7 +1,8 @@
 import { isJidGroup, proto, type MessageUserReceiptUpdate, type WAMessage, type WAMessageKey, type WAMessageUpdate } from '@whiskeysockets/baileys';
 import type { Destination } from '../delivery/destination.js';
 import type { AcceptedMessage, Outbox } from '../delivery/outbox.js';
-import { personFields, type AccountIdentity } from '../intake/normalise.js';
+import { personFields } from '../intake/normalise.js';
+import type { AccountIdentity } from '../whatsapp/jid.js';
 import type { Logger } from '../logging/logger.js';
 import type { DeliveryStatus, StatusPayload } from '../payload/event-payload.js';
 

@@ -7,7 +7,8 @@ import type { MediaIntake, NewMediaJob } from '../media/media-intake.js';
 import type { Forwarded } from '../payload/event-payload.js';
 import type { PollPayload } from '../payload/poll-payload.js';
 import { skipReason, type FilterSettings } from './message-filter.js';
-import { normaliseMessage, type AccountIdentity } from './normalise.js';
+import type { AccountIdentity } from '../whatsapp/jid.js';
+import { normaliseMessage } from './normalise.js';
 import { protocolEventOf } from './protocol-events.js';
 
 /** Keeps the secrets of polls as they pass, and decrypts votes with them. */

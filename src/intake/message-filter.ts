@@ -7,6 +7,7 @@ import {
   normalizeMessageContent,
   type WAMessage,
 } from '@whiskeysockets/baileys';
+import { isViewOnceStub } from '../media/media-failure.js';
 import { editOrRevoke } from './protocol-events.js';
 
 export interface FilterSettings {
@@ -31,7 +32,8 @@ export function skipReason(msg: WAMessage, settings: FilterSettings): string | n
   if (msg.messageStubType) return 'stub (decryption failed or a system notice)';
   const inner = normalizeMessageContent(msg.message);
   const type = inner ? getContentType(inner) : undefined;
-  if (!type) return 'no content (key distribution only)';
+  // A view-once message reaches a linked device as a placeholder only: forwarded, saying so.
+  if (!type && !isViewOnceStub(msg)) return 'no content (key distribution only)';
   if (type === 'protocolMessage' && !editOrRevoke(msg)) return 'protocol message';
   if (msg.key.fromMe) {
     if (settings.sentByBridge(id)) return 'sent by the bridge';

@@ -1,26 +1,11 @@
-import {
-  getContentType,
-  isJidGroup,
-  isLidUser,
-  isPnUser,
-  jidDecode,
-  jidNormalizedUser,
-  normalizeMessageContent,
-  type WAMessage,
-} from '@whiskeysockets/baileys';
+import { getContentType, isJidGroup, jidDecode, jidNormalizedUser, normalizeMessageContent, type WAMessage } from '@whiskeysockets/baileys';
 import type { ChatFields, ForwardedMessage, MessagePayload } from '../payload/message-payload.js';
 import { voteContent, type PollPayload } from '../payload/poll-payload.js';
+import { isViewOnceStub, VIEW_ONCE_STUB_CONTENT, viewOnceStubMedia } from '../media/media-failure.js';
 import { mediaIn } from '../media/media-info.js';
 import { describeContent } from './message-content.js';
 import { toPlainJson } from '../payload/raw-json.js';
-
-export interface AccountIdentity {
-  /** The paired account's phone-number JID and LID JID (device suffix dropped). */
-  phoneJid: string | null;
-  lidJid: string | null;
-  /** The phone number behind a LID user, when WhatsApp has told us (null otherwise). */
-  phoneForLid(lidUser: string): string | null;
-}
+import { userAddresses, type AccountIdentity } from '../whatsapp/jid.js';
 
 /** Turns one WAMessage (already past the filters) into the payload. Pure and synchronous, but for the poll lookup. */
 export function normaliseMessage(msg: WAMessage, account: AccountIdentity, pollOf: PollOf = () => null): ForwardedMessage {
@@ -31,10 +16,11 @@ export function normaliseMessage(msg: WAMessage, account: AccountIdentity, pollO
 export type PollOf = (msg: WAMessage) => PollPayload | null;
 
 function payloadOf(msg: WAMessage, account: AccountIdentity, pollOf: PollOf): MessagePayload {
-  const described = describeContent(msg.message);
+  const viewOnceStub = isViewOnceStub(msg);
+  const described = viewOnceStub ? { type: 'other' as const, content: VIEW_ONCE_STUB_CONTENT, quotedId: null } : describeContent(msg.message);
   const poll = described.type === 'poll_vote' ? pollOf(msg) : null;
   const who = chatFieldsOf(msg, account);
-  // Field order is part of the contract (receivers compare bodies byte for byte): the seed's first.
+  // Field order stays as it is (receivers compare bodies byte for byte): the first version's fields first.
   return {
     sender: who.sender,
     content: poll ? voteContent(poll) : described.content,
@@ -49,7 +35,7 @@ function payloadOf(msg: WAMessage, account: AccountIdentity, pollOf: PollOf): Me
     sender_lid: who.sender_lid,
     from_me: who.from_me,
     quoted_id: described.quotedId,
-    media: mediaIn(msg)?.payload ?? null,
+    media: viewOnceStub ? viewOnceStubMedia() : (mediaIn(msg)?.payload ?? null),
     poll,
     ...(described.type === 'reaction' ? { reaction_removed: described.content === '' } : {}),
     raw: toPlainJson(msg),
@@ -63,7 +49,7 @@ export function chatFieldsOf(msg: WAMessage, account: AccountIdentity): ChatFiel
   const isGroup = Boolean(isJidGroup(remoteJid));
   const party = key.fromMe
     ? { phone: account.phoneJid, lid: account.lidJid }
-    : addressesOf(isGroup ? [key.participant, key.participantAlt] : [remoteJid, key.remoteJidAlt], account);
+    : userAddresses(isGroup ? [key.participant, key.participantAlt] : [remoteJid, key.remoteJidAlt], account);
   return {
     sender: party.phone ?? party.lid ?? jidNormalizedUser(key.participant ?? remoteJid),
     is_group: isGroup,
@@ -78,7 +64,7 @@ export function chatFieldsOf(msg: WAMessage, account: AccountIdentity): ChatFiel
 
 /** `sender`, `sender_phone` and `sender_lid` for someone known only by one JID (a group member whose message an admin deleted). */
 export function personFields(jid: string, account: AccountIdentity): Pick<ChatFields, 'sender' | 'sender_phone' | 'sender_lid'> {
-  const { phone, lid } = addressesOf([jid], account);
+  const { phone, lid } = userAddresses([jid], account);
   return { sender: phone ?? lid ?? jidNormalizedUser(jid), sender_phone: phone ? (jidDecode(phone)?.user ?? null) : null, sender_lid: lid };
 }
 
@@ -87,24 +73,7 @@ function rawTypeOf(msg: WAMessage): string | null {
   return getContentType(normalizeMessageContent(msg.message)) ?? null;
 }
 
-interface Addresses {
-  phone: string | null;
-  lid: string | null;
-}
-
-/** The phone JID and LID JID among a message's addresses, looking the phone up when only the LID came. */
-function addressesOf(candidates: Array<string | null | undefined>, account: AccountIdentity): Addresses {
-  const jids = candidates.filter((jid): jid is string => Boolean(jid)).map(jidNormalizedUser);
-  const lid = jids.find((jid) => isLidUser(jid)) ?? null;
-  let phone = jids.find((jid) => isPnUser(jid)) ?? null;
-  if (!phone && lid) {
-    const user = account.phoneForLid(jidDecode(lid)!.user);
-    phone = user ? `${user}@s.whatsapp.net` : null;
-  }
-  return { phone, lid };
-}
-
 function chatAddress(remoteJid: string, remoteJidAlt: string | null | undefined, account: AccountIdentity): string {
-  const { phone, lid } = addressesOf([remoteJid, remoteJidAlt], account);
+  const { phone, lid } = userAddresses([remoteJid, remoteJidAlt], account);
   return phone ?? lid ?? jidNormalizedUser(remoteJid);
 }

@@ -2,7 +2,8 @@ import { jidNormalizedUser, normalizeMessageContent, proto, type WAMessage } fro
 import type { DeletePayload, EditPayload } from '../payload/event-payload.js';
 import { toPlainJson } from '../payload/raw-json.js';
 import { describeContent } from './message-content.js';
-import { chatFieldsOf, personFields, type AccountIdentity } from './normalise.js';
+import type { AccountIdentity } from '../whatsapp/jid.js';
+import { chatFieldsOf, personFields } from './normalise.js';
 
 const { MESSAGE_EDIT, REVOKE } = proto.Message.ProtocolMessage.Type;
 

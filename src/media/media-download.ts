@@ -3,8 +3,10 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import type { WAMessage } from '@whiskeysockets/baileys';
-import { MediaHttpError, openMedia, type MediaDecipher } from './media-fetch.js';
+import { openMedia, type MediaDecipher } from './media-fetch.js';
+import { failureOf, MediaFailure } from './media-failure.js';
 import { mediaIn } from './media-info.js';
+import { MEDIA_FILE_MODE, MEDIA_FOLDER_MODE } from './private-media.js';
 
 /** Plain bytes gathered per write: fewer writes, and the response is paused once per batch, not per chunk. */
 const WRITE_BATCH_BYTES = 256 * 1024;
@@ -18,16 +20,6 @@ const SCAVENGE_EVERY_BYTES = 1024 * 1024;
  * the 1 MB young generation takes about a millisecond.
  */
 const scavenge = (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc;
-
-/** Why a download did not end in a saved file; `kind` decides what happens next. */
-export class MediaFailure extends Error {
-  constructor(
-    readonly kind: 'expired' | 'network' | 'disk' | 'too-large' | 'checksum',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Downloads one media message into `target`: fetched and decrypted (`media-fetch.ts`), streamed
@@ -46,7 +38,7 @@ export async function downloadToFile(
     const { encrypted, decipher } = await openMedia(media);
     let saved: { size: number; sha256: string };
     try {
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: MEDIA_FOLDER_MODE });
       saved = await writeDecrypted(encrypted, decipher, temp, limits.maxBytes);
     } finally {
       encrypted.destroy(); // a failure mid-file ends the connection too
@@ -56,7 +48,7 @@ export async function downloadToFile(
     return saved;
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
-    throw asFailure(error);
+    throw failureOf(error);
   }
 }
 
@@ -70,7 +62,7 @@ export async function downloadToFile(
 async function writeDecrypted(encrypted: IncomingMessage, decipher: MediaDecipher, path: string, maxBytes: number) {
   const hash = createHash('sha256');
   let size = 0;
-  const file = await open(path, 'w');
+  const file = await open(path, 'w', MEDIA_FILE_MODE);
   try {
     await new Promise<void>((resolve, reject) => {
       let batch: Buffer[] = [];
@@ -131,18 +123,4 @@ async function writeDecrypted(encrypted: IncomingMessage, decipher: MediaDeciphe
 
 export function tooLarge(maxBytes: number): MediaFailure {
   return new MediaFailure('too-large', `too large: over media_max_size (${Math.round(maxBytes / 1024 / 1024)} MB)`);
-}
-
-function asFailure(error: unknown): MediaFailure {
-  if (error instanceof MediaFailure) return error;
-  if (error instanceof MediaHttpError) {
-    const { status } = error;
-    return status === 404 || status === 410
-      ? new MediaFailure('expired', `expired: the media host answered ${status}`)
-      : new MediaFailure('network', `download failed: the media host answered ${status}`);
-  }
-  const e = error as { code?: string; message?: string };
-  if (e?.code === 'ENOSPC') return new MediaFailure('disk', 'disk full: no space left in the media folder');
-  if (['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(e?.code ?? '')) return new MediaFailure('disk', 'the media folder is not writable');
-  return new MediaFailure('network', `download failed: ${e?.message ?? String(error)}`);
 }

@@ -8,11 +8,14 @@ import type { Logger } from '../logging/logger.js';
 import type { ForwardedMessage, MediaPayload } from '../payload/message-payload.js';
 import type { MediaTranscriber } from '../stt/transcriber.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
-import { downloadToFile, MediaFailure } from './media-download.js';
+import { downloadToFile } from './media-download.js';
+import { isViewOnce, MediaFailure, reuploadFailure, unfetchable } from './media-failure.js';
 import type { MediaFiles } from './media-files.js';
+import { MediaFollowUps, MediaWait } from './media-followup.js';
 import { mediaIn } from './media-info.js';
 import type { MediaJob, MediaJobs } from './media-jobs.js';
 import { mediaFilePath } from './media-path.js';
+import { settleSavedFile } from './stored-type.js';
 
 export interface MediaDownloaderDeps {
   jobs: MediaJobs;
@@ -22,8 +25,8 @@ export interface MediaDownloaderDeps {
   options: MediaOptions;
   /** The open socket, or null while not connected (downloads wait for it). */
   socket(): WASocket | null;
-  /** The message API's URL of a saved file. */
-  urlFor(messageId: string): string;
+  /** The message API's URL of a saved file (by chat and id: a sender chooses the id). */
+  urlFor(chat: string, messageId: string): string;
   /** A file was saved (retention checks the total). */
   saved(): void;
   /** Voice notes as text (`voice_to_text`); absent when off. */
@@ -45,9 +48,11 @@ const RETRY_DELAYS_MS = [1_000, 5_000, 15_000, 30_000, 60_000, 120_000];
  * Downloads the files of committed media messages, outside Baileys' event: each job is durable
  * (media_jobs), so a restart or a kill resumes it. When a job ends, with a saved file or with
  * `media.error`, the message's held outbox rows get their final bodies and are released, so the
- * chat's later messages follow in order. A voice note to transcribe ends once its transcript is
- * in (or has failed, or took too long), outside the download slots: a slow engine holds only the
- * voice note's own chat.
+ * chat's later messages follow in order. A file still downloading after `media_wait` lets its
+ * message go ahead with `media.pending`, and the job ends in a `media` event instead
+ * (`media-followup.ts`). A voice note to transcribe ends once its transcript is in (or has
+ * failed, or took too long), outside the download slots: a slow engine holds only the voice
+ * note's own chat.
  */
 export class MediaDownloader implements Part {
   private readonly waiting: MediaJob[] = [];
@@ -56,11 +61,16 @@ export class MediaDownloader implements Part {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private lastErrorText: string | null = null;
+  private readonly followUps: MediaFollowUps;
+  private readonly wait: MediaWait;
   private readonly onConnection = (status: ConnectionStatus) => {
     if (status.state === 'connected') this.pump();
   };
 
-  constructor(private readonly deps: MediaDownloaderDeps) {}
+  constructor(private readonly deps: MediaDownloaderDeps) {
+    this.followUps = new MediaFollowUps(deps);
+    this.wait = new MediaWait(deps.options.waitMs, (job) => this.goAhead(job));
+  }
 
   get lastError(): string | null {
     return this.lastErrorText;
@@ -76,27 +86,43 @@ export class MediaDownloader implements Part {
 
   async start(): Promise<void> {
     this.running = true;
-    this.waiting.push(...this.deps.jobs.all());
+    const jobs = this.deps.jobs.all();
+    this.waiting.push(...jobs);
+    for (const job of jobs) this.wait.hold(job);
     this.deps.bus.on('connection', this.onConnection);
     this.pump();
   }
 
-  /** Downloads under way get a moment to finish; every other job stays in the state file for the next start. */
+  /**
+   * Downloads and transcriptions under way get a moment to finish (the transcriber, stopped next,
+   * cuts off the rest); every other job stays in the state file for the next start.
+   */
   async stop(): Promise<void> {
     this.running = false;
+    this.wait.stop();
     this.deps.bus.off('connection', this.onConnection);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all([...this.inFlight, ...this.transcribing]), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
     clearTimeout(timer);
-    this.deps.transcriber?.stop();
   }
 
   /** New jobs were committed with their messages. */
   add(jobs: readonly MediaJob[]): void {
     this.waiting.push(...jobs);
+    for (const job of jobs) this.wait.hold(job);
     this.pump();
+  }
+
+  /** `media_wait` is over: the message goes without its file (a `media` event follows). */
+  private goAhead(job: MediaJob): void {
+    try {
+      this.followUps.releasePending(job, Date.now());
+      this.deps.logger.info(`Message ${job.messageId} goes ahead of its file (still downloading after media_wait); a media event follows.`);
+    } catch (error) {
+      this.deps.logger.error(`Message ${job.messageId} could not go ahead of its file (${(error as Error).message}); it goes once the file is in.`);
+    }
   }
 
   private pump(): void {
@@ -122,27 +148,45 @@ export class MediaDownloader implements Part {
 
   private async run(job: MediaJob, socket: WASocket): Promise<void> {
     const stored = job.message.payload.media!;
-    // Jobs stored by a version without transcripts lack the two fields.
-    const media: MediaPayload = { ...stored, transcript: stored.transcript ?? null, transcript_error: stored.transcript_error ?? null };
+    // Jobs stored by an older version lack the transcript fields and `pending`.
+    const media: MediaPayload = { ...stored, transcript: stored.transcript ?? null, transcript_error: stored.transcript_error ?? null, pending: false };
     const { options } = this.deps;
     const kind = mediaIn(job.source)!.kind;
-    const target = mediaFilePath(options.folder, {
-      chat: job.chat,
-      messageId: job.messageId,
-      timestamp: job.message.payload.timestamp,
-      kind,
-      mimetype: media.mimetype,
-      fileName: media.file_name,
-    });
+    const pathFor = (mimetype: string | null) =>
+      mediaFilePath(options.folder, {
+        chat: job.chat,
+        messageId: job.messageId,
+        timestamp: job.message.payload.timestamp,
+        kind,
+        mimetype,
+        fileName: media.file_name,
+      });
+    const target = pathFor(media.mimetype);
     try {
+      // Jobs stored by a version that did not check: a file without key or URL never comes.
+      const found = mediaIn(job.source)!;
+      const cannot = unfetchable(found, isViewOnce(job.source, found));
+      if (cannot) throw new MediaFailure('unfetchable', cannot.error);
       const saved = await this.downloadOnce(job, socket, target);
+      this.wait.done(job); // the file is in: a transcript has its own limit
+      // The type the bytes show replaces the sender's claim (stored-type.ts).
+      const file = await settleSavedFile(target, media.mimetype, pathFor);
       if (!this.running) return; // stopping: the job stays and runs again at the next start
-      const done: MediaPayload = { ...media, size: saved.size, sha256: saved.sha256, path: target, url: this.deps.urlFor(job.messageId), error: null };
+      const done: MediaPayload = {
+        ...media,
+        mimetype: file.mimetype,
+        size: saved.size,
+        sha256: saved.sha256,
+        path: file.path,
+        url: this.deps.urlFor(job.chat, job.messageId),
+        error: null,
+      };
       if (this.deps.transcriber?.wants(done, kind)) this.transcribeThenFinish(job, done, saved.size);
       else this.finish(job, done, saved.size);
     } catch (error) {
       if (!this.running) return;
       const failure = error instanceof MediaFailure ? error : new MediaFailure('network', `download failed: ${(error as Error).message}`);
+      // Only a network failure can heal by trying again; anything else ends the job now.
       const retryIn = RETRY_DELAYS_MS[Math.min(job.attempts, RETRY_DELAYS_MS.length - 1)]!;
       if (failure.kind === 'network' && Date.now() + retryIn < job.createdAt + NETWORK_RETRY_FOR_MS && this.running) {
         job.attempts++;
@@ -170,10 +214,17 @@ export class MediaDownloader implements Part {
       if (!(error instanceof MediaFailure) || error.kind !== 'expired') throw error;
       // The new URL is built from the socket's media host, known only once it fetched media_conn.
       const reupload = socket.refreshMediaConn(false).then(() => socket.updateMediaMessage(job.source) as Promise<WAMessage>);
-      job.source = await withTimeout(reupload, REUPLOAD_TIMEOUT_MS).catch(() => {
-        throw new MediaFailure('expired', 'expired: the phone did not upload it again within 60 s');
+      job.source = await withTimeout(reupload, REUPLOAD_TIMEOUT_MS).catch((failed: unknown) => {
+        throw reuploadFailure(failed, failed instanceof TimedOut, REUPLOAD_TIMEOUT_MS / 1000);
       });
-      return await downloadToFile(job.source, target, limits);
+      try {
+        return await downloadToFile(job.source, target, limits);
+      } catch (again) {
+        // Gone again right after the phone uploaded it: asking once more would get the same answer.
+        if (again instanceof MediaFailure && again.kind === 'expired')
+          throw new MediaFailure('unfetchable', `${again.message} after the phone uploaded it again`);
+        throw again;
+      }
     }
   }
 
@@ -194,25 +245,35 @@ export class MediaDownloader implements Part {
     this.transcribing.add(run);
   }
 
-  /** Ends a job in one transaction: the file recorded, the job gone, the message's rows released. */
+  /** Ends a job in one transaction: the file recorded, the job gone, the message's rows released (or its `media` events queued). */
   private finish(job: MediaJob, media: MediaPayload, savedBytes: number): void {
+    this.wait.done(job);
     const content = media.transcript ? { content: media.transcript } : {};
     const message: ForwardedMessage = { ...job.message, payload: { ...job.message.payload, ...content, media } };
-    const byName = new Map(this.deps.destinations.map((d) => [d.name, d]));
-    const released = this.deps.outbox.inTransaction(() => {
+    const woken = this.deps.outbox.inTransaction(() => {
       if (media.path)
-        this.deps.files.add({ chat: job.chat, messageId: job.messageId, path: media.path, mimetype: media.mimetype, size: savedBytes, savedAt: Date.now() });
+        this.deps.files.add({
+          chat: job.chat,
+          messageId: job.messageId,
+          path: media.path,
+          mimetype: media.mimetype,
+          fileName: media.file_name,
+          size: savedBytes,
+          savedAt: Date.now(),
+        });
       this.deps.jobs.remove(job);
-      return this.deps.outbox.release(job.chat, job.messageId, (name, body) => byName.get(name)?.bodyFor(message) ?? body, Date.now());
+      return this.followUps.settle(job, message, Date.now());
     });
-    for (const name of released) byName.get(name)?.wake([job.chat]);
+    this.followUps.wake(woken, job.chat);
     if (media.path) this.deps.saved();
   }
 }
 
+class TimedOut extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]).finally(() =>
+  return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new TimedOut('timed out')), ms)))]).finally(() =>
     clearTimeout(timer),
   );
 }

@@ -1,7 +1,7 @@
 import { createDecipheriv, type Decipher } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { request } from 'node:https';
 import { DEFAULT_ORIGIN, getMediaKeys, getUrlFromDirectPath, type MediaType } from '@whiskeysockets/baileys';
+import { request } from '../http/http-request.js';
 import type { MediaInMessage } from './media-info.js';
 
 /** WhatsApp appends the first 10 bytes of an HMAC to the ciphertext: not part of the file. */
@@ -20,8 +20,8 @@ export class MediaHttpError extends Error {
 /**
  * The CDN's encrypted bytes of a media message as a response stream, and the decipher that turns
  * them into the plain file. The URL and keys come from Baileys (`getUrlFromDirectPath`,
- * `getMediaKeys`), as in its `downloadContentFromMessage`; the transfer is Node's `https` rather
- * than Baileys' `fetch` (docs/performance.md, "A 100 MB video").
+ * `getMediaKeys`), as in its `downloadContentFromMessage`; the transfer is the app's request on
+ * Node's `https` rather than Baileys' `fetch` (docs/performance.md, "A 100 MB video").
  */
 export async function openMedia(media: MediaInMessage): Promise<{ encrypted: IncomingMessage; decipher: MediaDecipher }> {
   const { content } = media;
@@ -57,21 +57,17 @@ export class MediaDecipher {
   }
 }
 
-/** GET with the Origin WhatsApp's CDN expects; redirects followed, any other non-200 a MediaHttpError. */
-function get(url: string, redirectsLeft: number): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { Origin: DEFAULT_ORIGIN } }, (response) => {
-      const status = response.statusCode ?? 0;
-      const location = response.headers.location;
-      if (status === 200) return resolve(response);
-      response.resume();
-      if (status >= 300 && status < 400 && location && redirectsLeft > 0) return resolve(get(new URL(location, url).href, redirectsLeft - 1));
-      reject(new MediaHttpError(status));
-    });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no data from the media host for ${IDLE_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end();
-  });
+/** GET over https with the Origin WhatsApp's CDN expects; redirects followed, any other non-200 a MediaHttpError. */
+async function get(url: string, redirectsLeft: number): Promise<IncomingMessage> {
+  const target = new URL(url);
+  if (target.protocol !== 'https:') throw new Error(`the media URL is not https (${target.protocol})`);
+  const response = await request(target, { headers: { Origin: DEFAULT_ORIGIN }, idleTimeoutMs: IDLE_TIMEOUT_MS });
+  const status = response.statusCode ?? 0;
+  const location = response.headers.location;
+  if (status === 200) return response;
+  response.resume();
+  if (status >= 300 && status < 400 && location && redirectsLeft > 0) return get(new URL(location, url).href, redirectsLeft - 1);
+  throw new MediaHttpError(status);
 }
 
 /** The host (with port) of the message's URL, which Baileys prefers over its default CDN host. */

@@ -1,5 +1,6 @@
 import { getContentType, normalizeMessageContent, type proto, type WAMessage } from '@whiskeysockets/baileys';
 import type { MediaPayload } from '../payload/message-payload.js';
+import { safeMimetype } from './safe-media-type.js';
 
 /** The kinds of media message the bridge saves, by Baileys' content name. */
 const MEDIA_KINDS = {
@@ -44,7 +45,8 @@ export function mediaIn(msg: WAMessage): MediaInMessage | null {
     contentType: contentType as MediaContentType,
     content,
     payload: {
-      mimetype: content.mimetype ?? null,
+      // The sender's words until the file is saved (then the type its bytes show), safe in a header either way.
+      mimetype: safeMimetype(content.mimetype),
       size: toNumber(content.fileLength),
       sha256: content.fileSha256?.length ? Buffer.from(content.fileSha256).toString('hex') : null,
       file_name: kind === 'document' ? (content.fileName ?? null) : null,
@@ -57,6 +59,7 @@ export function mediaIn(msg: WAMessage): MediaInMessage | null {
       error: null,
       transcript: null,
       transcript_error: null,
+      pending: false,
     },
   };
 }

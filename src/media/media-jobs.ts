@@ -1,4 +1,5 @@
 import type { WAMessage } from '@whiskeysockets/baileys';
+import type { DestinationName } from '../bus-events.js';
 import type { ForwardedMessage } from '../payload/message-payload.js';
 import { toPlainJson } from '../payload/raw-json.js';
 import type { Db } from '../state/database.js';
@@ -13,6 +14,8 @@ export interface MediaJob {
   createdAt: number;
   attempts: number;
   nextAttemptAt: number;
+  /** The destinations the message went to with `media.pending` (they get a `media` event at the end); null while its rows are held. */
+  releasedTo: DestinationName[] | null;
 }
 
 interface JobRecord {
@@ -23,6 +26,7 @@ interface JobRecord {
   created_at: number;
   attempts: number;
   next_attempt_at: number;
+  released_to: string | null;
 }
 
 /** The durable list of downloads: written in the intake's transaction, removed when a job ends. */
@@ -36,6 +40,7 @@ export class MediaJobs {
       ),
       all: db.prepare<[], JobRecord>('SELECT * FROM media_jobs ORDER BY created_at'),
       retry: db.prepare<[number, number, string, string]>('UPDATE media_jobs SET attempts = ?, next_attempt_at = ? WHERE chat = ? AND message_id = ?'),
+      released: db.prepare<[string, string, string]>('UPDATE media_jobs SET released_to = ? WHERE chat = ? AND message_id = ?'),
       remove: db.prepare<[string, string]>('DELETE FROM media_jobs WHERE chat = ? AND message_id = ?'),
     };
   }
@@ -53,11 +58,17 @@ export class MediaJobs {
       createdAt: r.created_at,
       attempts: r.attempts,
       nextAttemptAt: r.next_attempt_at,
+      releasedTo: r.released_to === null ? null : (JSON.parse(r.released_to) as DestinationName[]),
     }));
   }
 
   scheduleRetry(job: MediaJob, attempts: number, at: number): void {
     this.statements.retry.run(attempts, at, job.chat, job.messageId);
+  }
+
+  /** The message went without its file to these destinations (inside the transaction that released its rows). */
+  markReleased(job: MediaJob, destinations: readonly DestinationName[]): void {
+    this.statements.released.run(JSON.stringify(destinations), job.chat, job.messageId);
   }
 
   remove(job: MediaJob): void {

@@ -16,7 +16,14 @@ const EXTENSIONS: Record<string, string> = {
   'audio/wav': 'wav',
   'application/pdf': 'pdf',
   'text/plain': 'txt',
+  // A page a browser would run ends in .txt: Home Assistant serves /media files by extension,
+  // and an .svg there would run its script on Home Assistant's own origin.
+  'image/svg+xml': 'svg.txt',
+  'text/html': 'html.txt',
+  'application/xml': 'xml.txt',
 };
+/** Extensions a browser (or Home Assistant's media view) would open as a page or a script. */
+const ACTIVE_EXTENSIONS = new Set(['svg', 'svgz', 'html', 'htm', 'xhtml', 'xht', 'shtml', 'xml', 'xsl', 'js', 'mjs', 'hta', 'mht', 'mhtml']);
 const KIND_EXTENSIONS: Record<MediaKind, string> = { image: 'jpg', video: 'mp4', audio: 'ogg', document: 'bin', sticker: 'webp' };
 
 /** At most this many characters of the sender's file name go into the saved file's name. */
@@ -26,7 +33,8 @@ const MAX_NAME_LENGTH = 80;
  * Where a received file is saved: `<folder>/<chat>/<YYYY-MM-DD>_<message id>[_<name>].<ext>`,
  * `<chat>` being the phone digits or the group id. Every part is reduced to safe characters, so
  * nothing a sender chooses can leave the folder, hide the file (leading dot) or clash with
- * another message's file (the id is in every name).
+ * another message's file (the id is in every name). The extension follows `mimetype` (the type
+ * the bytes showed, once saved), the sender's name only for a type without a known extension.
  */
 export function mediaFilePath(
   folder: string,
@@ -49,8 +57,10 @@ function safePart(text: string): string {
 }
 
 function extensionFor(kind: MediaKind, mimetype: string | null, fileName: string | null): string {
-  const fromName = fileName ? safePart(extname(fileName).slice(1)).toLowerCase().slice(0, 10) : '';
-  if (fromName) return fromName;
   const base = mimetype?.split(';')[0]?.trim().toLowerCase();
-  return (base && EXTENSIONS[base]) || KIND_EXTENSIONS[kind];
+  const fromType = base ? EXTENSIONS[base] : undefined;
+  if (fromType) return fromType;
+  const fromName = fileName ? safePart(extname(fileName).slice(1)).toLowerCase().slice(0, 10) : '';
+  if (fromName) return ACTIVE_EXTENSIONS.has(fromName) ? `${fromName}.txt` : fromName;
+  return KIND_EXTENSIONS[kind];
 }

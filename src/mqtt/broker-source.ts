@@ -1,4 +1,5 @@
 import type { ManualBroker } from '../config/mqtt-options.js';
+import { SupervisorUnreachable, type SupervisorAnswer, type SupervisorClient } from '../supervisor/supervisor-client.js';
 
 /** Where to connect, and as whom. The password never leaves this object except to the client. */
 export interface BrokerConfig {
@@ -27,32 +28,28 @@ const SUPERVISOR_TIMEOUT_MS = 10_000;
  * The broker from the options, or the one the Supervisor hands to apps that declare
  * `services: ["mqtt:want"]` (GET /services/mqtt): the Mosquitto app registers itself there.
  */
-export async function findBroker(manual: ManualBroker | null, supervisor: { url: string; token: string } | null): Promise<BrokerConfig> {
+export async function findBroker(manual: ManualBroker | null, supervisor: SupervisorClient | null): Promise<BrokerConfig> {
   if (manual) return { ...manual, ssl: false, source: 'options' };
   if (!supervisor) {
     throw new NoBroker('none', "no broker: set 'mqtt_host' (and the user name and password) for your broker, or turn 'mqtt_enabled' off");
   }
-  let response: Response;
+  let response: SupervisorAnswer;
   try {
-    response = await fetch(`${supervisor.url}/services/mqtt`, {
-      headers: { Authorization: `Bearer ${supervisor.token}` },
-      signal: AbortSignal.timeout(SUPERVISOR_TIMEOUT_MS),
-    });
+    response = await supervisor.mqttService(AbortSignal.timeout(SUPERVISOR_TIMEOUT_MS));
   } catch (error) {
-    throw new NoBroker('unreachable', `the Supervisor could not be asked for the MQTT broker (${(error as Error).message})`);
+    const why = error instanceof SupervisorUnreachable ? error.why : (error as Error).message;
+    throw new NoBroker('unreachable', `the Supervisor could not be asked for the MQTT broker (${why})`);
   }
   if (response.status === 400 || response.status === 403 || response.status === 404) {
-    await response.body?.cancel();
     throw new NoBroker(
       'none',
       "no MQTT broker in Home Assistant: install and start the Mosquitto broker app (Settings > Apps), then restart this app; or set 'mqtt_host' for another broker",
     );
   }
-  if (!response.ok) {
-    await response.body?.cancel();
+  if (response.status < 200 || response.status >= 300) {
     throw new NoBroker('unreachable', `the Supervisor answered HTTP ${response.status} when asked for the MQTT broker`);
   }
-  const data = ((await response.json().catch(() => ({}))) as { data?: Record<string, unknown> }).data ?? {};
+  const data = (response.json as { data?: Record<string, unknown> } | null)?.data ?? {};
   if (typeof data.host !== 'string' || !Number.isInteger(data.port)) {
     throw new NoBroker('unreachable', 'the Supervisor answered without a broker host and port');
   }

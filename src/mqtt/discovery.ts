@@ -3,13 +3,18 @@
 // compare them with golden files.
 import type { NotifyTarget } from '../config/mqtt-options.js';
 import type { ConnectionPayload } from '../payload/event-payload.js';
+import { topicLevel } from '../text/harmless-text.js';
 
 export const DISCOVERY_PREFIX = 'homeassistant';
 /** Every config topic of this app: `homeassistant/<component>/whatsapp_bridge/<object id>/config`. */
 export const NODE_ID = 'whatsapp_bridge';
 export const CONFIG_TOPICS = `${DISCOVERY_PREFIX}/+/${NODE_ID}/+/config`;
 
-/** The app's own topics. One account per app, so they need no account in them. */
+/**
+ * The app's own topics. One account per app, so they need no account in them. Nothing a contact
+ * sends is ever part of a topic; the levels built from values (the account's phone digits, a
+ * notify target's slug) pass topicLevel, so not even those could add a level or a wildcard.
+ */
 export const TOPICS = {
   availability: 'whatsapp_bridge/availability',
   /** Retained JSON of every sensor's value. */
@@ -17,12 +22,12 @@ export const TOPICS = {
   /** The event entity's events (never retained: Home Assistant ignores retained events). */
   message: 'whatsapp_bridge/message',
   testDelivery: 'whatsapp_bridge/test_delivery',
-  notify: (slug: string) => `whatsapp_bridge/notify/${slug}`,
+  notify: (slug: string) => `whatsapp_bridge/notify/${topicLevel(slug)}`,
   notifyFilter: 'whatsapp_bridge/notify/+',
 } as const;
 
-/** What the event entity fires (`event_type`): the kinds the bridge forwards, a vote apart from other messages. */
-export const EVENT_TYPES = ['message', 'edit', 'delete', 'poll_vote', 'status'] as const;
+/** What the event entity fires (`event_type`): the kinds the bridge forwards, a vote apart from other messages, `media` for a file that followed its message. */
+export const EVENT_TYPES = ['message', 'media', 'edit', 'delete', 'poll_vote', 'status'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const LINK_STATES: readonly ConnectionPayload['state'][] = ['connected', 'disconnected', 'qr_required', 'logged_out', 'passkey_required'];
@@ -61,7 +66,7 @@ export function discoveryConfigs(input: DiscoveryInput): DiscoveryConfig[] {
   };
   // `key` is unique among all entities (notify ones get a prefix); the entity id ends in `name`.
   const entity = (component: string, key: string, fields: Record<string, unknown>, name = key): DiscoveryConfig => ({
-    topic: `${DISCOVERY_PREFIX}/${component}/${NODE_ID}/${input.phone}_${key}/config`,
+    topic: `${DISCOVERY_PREFIX}/${component}/${NODE_ID}/${topicLevel(`${input.phone}_${key}`)}/config`,
     payload: { ...fields, unique_id: `${id}_${key}`, default_entity_id: `${component}.whatsapp_${name}`, ...common },
   });
   const sensor = (key: string, fields: Record<string, unknown>) =>

@@ -1,27 +1,57 @@
+import type { Bus } from '../bus.js';
 import type { MqttOptions } from '../config/mqtt-options.js';
-import type { Destination, DestinationContext } from '../delivery/destination.js';
+import type { Destination } from '../delivery/destination.js';
 import type { Part } from '../lifecycle.js';
+import type { Logger } from '../logging/logger.js';
 import type { Db } from '../state/database.js';
+import type { SupervisorClient } from '../supervisor/supervisor-client.js';
 import { APP_VERSION } from '../version.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { CONFIG_TOPICS, TOPICS } from './discovery.js';
 import { MqttCommands } from './mqtt-commands.js';
-import { eventEntityBody, mqttEventDestination } from './mqtt-destination.js';
 import { isOwnConfigTopic, MqttEntities } from './mqtt-entities.js';
 import { MqttLink, type MqttLinkStatus } from './mqtt-link.js';
 
+/** The MQTT link and what it publishes in GET api/status: the broker's host:port, never its credentials. */
+export type MqttReport = {
+  state: MqttLinkStatus['state'];
+  broker: string | null;
+  error: string | null;
+  next_attempt_at: number | null;
+  entities: number;
+  notify_targets: string[];
+  /** Events for the event entity waiting for the broker, and dead ones. */
+  queued: number;
+  dead: number;
+};
+
+/** The report while MQTT is not running (off, or the state file cannot be used). */
+export const MQTT_RESTING: MqttReport = {
+  state: 'off',
+  broker: null,
+  error: null,
+  next_attempt_at: null,
+  entities: 0,
+  notify_targets: [],
+  queued: 0,
+  dead: 0,
+};
+
 export interface HomeAssistantMqttDeps {
   options: MqttOptions;
-  supervisor: { url: string; token: string } | null;
-  context: DestinationContext;
+  link: MqttLink;
+  /** The event entity's queue (destinations/mqtt-events); null when `mqtt_enabled` is off. */
+  eventQueue: Destination | null;
+  /** Deliveries waiting and dead over every destination, for the state sensor. */
+  deliveries(): { waiting: number; dead: number };
   db: Db;
+  bus: Bus;
   /** Where the device's link in Home Assistant leads: the app's page. */
   configurationUrl: string;
   connection(): ConnectionStatus;
-  /** Every destination, for the counters of waiting and dead deliveries. */
-  destinations(): readonly Destination[];
   send(request: { to: string; text: string }): Promise<{ id: string }>;
   testDelivery(): Promise<string>;
+  logger: Logger;
 }
 
 /** Home Assistant announces itself here after a restart (`online`): discovery is sent again. */
@@ -29,35 +59,37 @@ const HA_STATUS_TOPIC = 'homeassistant/status';
 /** Spread over a few seconds, as Home Assistant asks, so many apps do not answer at once. */
 const REDISCOVER_DELAY_MS = [500, 2_500];
 
+/** The one broker link, subscribed to what the entities and commands listen to; started and stopped by whoever made it. */
+export function createMqttLink(options: MqttOptions, supervisor: SupervisorClient | null, logger: Logger): MqttLink {
+  return new MqttLink({
+    enabled: options.enabled,
+    manual: options.broker,
+    supervisor,
+    availabilityTopic: TOPICS.availability,
+    subscriptions: [CONFIG_TOPICS, HA_STATUS_TOPIC, TOPICS.notifyFilter, TOPICS.testDelivery],
+    logger,
+  });
+}
+
 /**
- * Home Assistant entities over MQTT discovery: the broker link, the entities and their state,
- * the commands (notify, button) and the event entity's destination. Without a broker it is one
- * log line and a line on the page; nothing else waits for it.
+ * Home Assistant entities over MQTT discovery: the entities and their state and the commands
+ * (notify, button), over the broker link (started by whoever made it, before this). Without a
+ * broker it is one log line and a line on the page; nothing else waits for it.
  */
 export class HomeAssistantMqtt implements Part {
-  readonly link: MqttLink;
-  /** The event entity's queue; null when `mqtt_enabled` is off. */
-  readonly destination: Destination | null;
+  private readonly link: MqttLink;
   private readonly entities: MqttEntities;
   private readonly commands: MqttCommands;
   private rediscoverTimer: NodeJS.Timeout | null = null;
   private readonly onConnection = (status: ConnectionStatus) => this.entities.connectionChanged(status);
   private readonly onAccepted = () => this.entities.messageReceived();
   private readonly onDelivery = () => this.entities.stateChanged();
+  private readonly onLinkUp = () => this.entities.publishAll();
+  private readonly onLinkMessage = (topic: string, payload: Buffer, retained: boolean) => this.received(topic, payload, retained);
 
   constructor(private readonly deps: HomeAssistantMqttDeps) {
-    const { options, context } = deps;
-    this.link = new MqttLink({
-      enabled: options.enabled,
-      manual: options.broker,
-      supervisor: deps.supervisor,
-      availabilityTopic: TOPICS.availability,
-      subscriptions: [CONFIG_TOPICS, HA_STATUS_TOPIC, TOPICS.notifyFilter, TOPICS.testDelivery],
-      onConnect: () => this.connected(),
-      onMessage: (topic, payload, retained) => this.received(topic, payload, retained),
-      onStatus: (status) => this.linkChanged(status),
-      logger: context.logger,
-    });
+    const { options, logger } = deps;
+    this.link = deps.link;
     this.entities = new MqttEntities({
       publish: (topic, payload, retain) => this.link.publish(topic, payload, retain),
       db: deps.db,
@@ -65,20 +97,20 @@ export class HomeAssistantMqtt implements Part {
       configurationUrl: deps.configurationUrl,
       notifyTargets: options.notifyTargets,
       connection: deps.connection,
-      counts: () => this.counts(),
-      logger: context.logger,
+      counts: deps.deliveries,
+      logger,
     });
-    this.commands = new MqttCommands({ notifyTargets: options.notifyTargets, send: deps.send, testDelivery: deps.testDelivery, logger: context.logger });
-    // Nothing is queued for the event entity while there is no broker to be had.
-    this.destination = options.enabled
-      ? mqttEventDestination(this.link, { ...context }, (event) => (this.link.status.state === 'no_broker' ? null : eventEntityBody(event)))
-      : null;
+    this.commands = new MqttCommands({ notifyTargets: options.notifyTargets, send: deps.send, testDelivery: deps.testDelivery, logger });
   }
 
-  get status() {
-    const counts = this.destination?.status().counts;
+  report(): MqttReport {
+    const link = this.link.status;
+    const counts = this.deps.eventQueue?.status().counts;
     return {
-      ...this.link.status,
+      state: link.state,
+      broker: link.broker,
+      error: link.error,
+      next_attempt_at: link.nextAttemptAt,
       entities: this.entities.count,
       notify_targets: this.deps.options.notifyTargets.map((t) => `notify.whatsapp_${t.slug}`),
       queued: counts?.queued ?? 0,
@@ -92,28 +124,25 @@ export class HomeAssistantMqtt implements Part {
   }
 
   async start(): Promise<void> {
-    if (!this.destination) this.discardQueued('is off');
-    const { bus } = this.deps.context;
+    const { bus } = this.deps;
     bus.on('connection', this.onConnection);
     bus.on('accepted', this.onAccepted);
     bus.on('delivery', this.onDelivery);
-    await this.link.start();
+    // First of the link's listeners: the entities' configs are on the broker before queued events follow.
+    this.link.prependListener('connect', this.onLinkUp);
+    this.link.on('message', this.onLinkMessage);
   }
 
   async stop(): Promise<void> {
-    const { bus } = this.deps.context;
+    const { bus } = this.deps;
     bus.off('connection', this.onConnection);
     bus.off('accepted', this.onAccepted);
     bus.off('delivery', this.onDelivery);
+    this.link.off('connect', this.onLinkUp);
+    this.link.off('message', this.onLinkMessage);
     if (this.rediscoverTimer) clearTimeout(this.rediscoverTimer);
     this.rediscoverTimer = null;
     this.entities.stop();
-    await this.link.stop();
-  }
-
-  private connected(): void {
-    this.entities.publishAll();
-    this.destination?.retryNow();
   }
 
   private received(topic: string, payload: Buffer, retained: boolean): void {
@@ -131,25 +160,5 @@ export class HomeAssistantMqtt implements Part {
       return;
     }
     this.commands.handle(topic, payload, retained);
-  }
-
-  private linkChanged(status: MqttLinkStatus): void {
-    if (status.state === 'no_broker') this.discardQueued('has no broker');
-  }
-
-  private discardQueued(why: string): void {
-    const dropped = this.deps.context.outbox.discard('mqtt');
-    if (dropped > 0) this.deps.context.logger.info(`MQTT ${why}: dropped ${dropped} events queued for the WhatsApp message entity.`);
-  }
-
-  private counts(): { waiting: number; dead: number } {
-    let waiting = 0;
-    let dead = 0;
-    for (const destination of this.deps.destinations()) {
-      const { counts } = destination.status();
-      waiting += counts.queued;
-      dead += counts.dead;
-    }
-    return { waiting, dead };
   }
 }

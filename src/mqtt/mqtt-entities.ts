@@ -97,7 +97,7 @@ export class MqttEntities {
     }, STATE_EVERY_MS);
   }
 
-  /** Keeps what is worth keeping across restarts (not per message: #15 counts every write). */
+  /** Keeps what is worth keeping across restarts: at stop, not per message, since every write wears the SD card of a small host. */
   stop(): void {
     if (this.stateTimer) clearTimeout(this.stateTimer);
     this.stateTimer = null;
@@ -134,7 +134,8 @@ export class MqttEntities {
     const counts = this.deps.counts();
     const state: BridgeState = {
       connected: status.state === 'connected' ? 'ON' : 'OFF',
-      link_state: reportedState(status.state) ?? 'disconnected',
+      // While the QR after a logout waits, the link sensor keeps saying the phone removed the link.
+      link_state: status.relinkReason && status.state === 'qr' ? 'logged_out' : (reportedState(status.state) ?? 'disconnected'),
       deliveries_waiting: counts.waiting,
       deliveries_dead: counts.dead,
       last_message: this.lastMessageAt,

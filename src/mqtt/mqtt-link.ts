@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
 import type { ManualBroker } from '../config/mqtt-options.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
+import type { SupervisorClient } from '../supervisor/supervisor-client.js';
 import { findBroker, NoBroker, type BrokerConfig } from './broker-source.js';
 
 /** off: `mqtt_enabled` is off; no_broker: none to be had (the error says what to do); down: lost or refused, retrying. */
@@ -20,17 +22,21 @@ export interface MqttLinkStatus {
 export interface MqttLinkDeps {
   enabled: boolean;
   manual: ManualBroker | null;
-  supervisor: { url: string; token: string } | null;
+  supervisor: SupervisorClient | null;
   /** Retained `online` after each connect, `offline` as the last will and at stop. */
   availabilityTopic: string;
   /** Topic filters subscribed after each connect. */
   subscriptions: readonly string[];
-  /** A connection is up (also after a reconnect): publish what the broker should hold. */
-  onConnect(): void;
-  onMessage(topic: string, payload: Buffer, retained: boolean): void;
-  /** The link's state changed (the page reads `status` when it wants it). */
-  onStatus(status: MqttLinkStatus): void;
   logger: Logger;
+}
+
+/** What the link tells the entities and the event entity's queue. */
+export interface MqttLinkEvents {
+  /** A connection is up (also after a reconnect): publish what the broker should hold. */
+  connect: [];
+  message: [topic: string, payload: Buffer, retained: boolean];
+  /** The link's state changed (the page reads `status` when it wants it). */
+  status: [MqttLinkStatus];
 }
 
 /** Waits between attempts (s), then the last one over and over; +-20 % jitter. */
@@ -43,7 +49,7 @@ const PUBLISH_TIMEOUT_MS = 10_000;
  * with a retained last will, reconnects with backoff, and publishes with QoS 1. Nothing else
  * waits for it: a broker that is down only shows on the page and in the log.
  */
-export class MqttLink implements Part {
+export class MqttLink extends EventEmitter<MqttLinkEvents> implements Part {
   private client: MqttClient | null = null;
   private broker: BrokerConfig | null = null;
   private current: MqttLinkStatus;
@@ -54,6 +60,7 @@ export class MqttLink implements Part {
   private closed = new Set<(error: Error) => void>();
 
   constructor(private readonly deps: MqttLinkDeps) {
+    super();
     this.current = { state: deps.enabled ? 'connecting' : 'off', broker: null, error: null, nextAttemptAt: null };
   }
 
@@ -145,7 +152,7 @@ export class MqttLink implements Part {
   private adopt(client: MqttClient): void {
     this.client = client;
     this.attempts = 0;
-    client.on('message', (topic, payload, packet) => this.deps.onMessage(topic, payload, packet.retain));
+    client.on('message', (topic, payload, packet) => this.emit('message', topic, payload, packet.retain));
     client.once('close', () => {
       for (const reject of this.closed) reject(new Error('the connection to the MQTT broker closed'));
       this.closed.clear();
@@ -159,7 +166,7 @@ export class MqttLink implements Part {
     void (async () => {
       await client.publishAsync(this.deps.availabilityTopic, 'online', { qos: 1, retain: true });
       if (this.deps.subscriptions.length > 0) await client.subscribeAsync([...this.deps.subscriptions], { qos: 1 });
-      this.deps.onConnect();
+      this.emit('connect');
     })().catch(() => undefined); // a failure here closes the connection, and the reconnect does it again
   }
 
@@ -177,12 +184,13 @@ export class MqttLink implements Part {
   private set(status: MqttLinkStatus): void {
     const changed = status.state !== this.current.state;
     this.current = status;
-    if (changed) this.deps.onStatus(status);
+    if (changed) this.emit('status', status);
   }
 }
 
 /**
- * MQTT.js, loaded only once there is a broker (memory at rest, #15), with `require`: `import()`
+ * MQTT.js, loaded only once there is a broker (an app without one does not pay its memory at
+ * rest), with `require`: `import()`
  * of its CommonJS entry makes Node's ESM loader analyse every module it re-exports, which cost
  * about 7 MB more RSS than `require` (docs/performance.md, "Idle memory").
  */

@@ -1,8 +1,9 @@
-// The bodies that are not new messages: an edit, a deletion, a read receipt, a change of the link.
+// The bodies that are not new messages: an edit, a deletion, a read receipt, a change of the link,
+// the file of a message that went ahead of it.
 // Each has `event`, which names its kind; `webhook_events` picks the kinds the webhook gets.
-import type { ChatFields, ForwardedMessage } from './message-payload.js';
+import type { ChatFields, ForwardedMessage, MediaPayload } from './message-payload.js';
 
-export const EVENT_KINDS = ['message', 'edit', 'delete', 'status', 'connection'] as const;
+export const EVENT_KINDS = ['message', 'media', 'edit', 'delete', 'status', 'connection'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** A contact (or the account, from the phone) corrected a message. */
@@ -39,6 +40,18 @@ export interface StatusPayload extends ChatFields {
   recipient: string;
 }
 
+/**
+ * The file of a message that went out with `media.pending: true`: saved, or why not. The chat
+ * fields are the message's; `content` is the message's as it ends (a voice note's transcript).
+ */
+export interface MediaEventPayload extends ChatFields {
+  event: 'media';
+  /** The message's id. */
+  id: string;
+  content: string;
+  media: MediaPayload;
+}
+
 /** The link to WhatsApp changed. */
 export interface ConnectionPayload {
   event: 'connection';
@@ -50,7 +63,7 @@ export interface ConnectionPayload {
   at: string;
 }
 
-export type EventPayload = EditPayload | DeletePayload | StatusPayload | ConnectionPayload;
+export type EventPayload = MediaEventPayload | EditPayload | DeletePayload | StatusPayload | ConnectionPayload;
 
 /** Anything a destination may be handed: a message, or one of the other kinds. */
 export type Forwarded = ForwardedMessage | { payload: EventPayload; rawType: null };

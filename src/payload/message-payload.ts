@@ -1,5 +1,5 @@
 // The message as the bridge hands it on: the JSON contract every destination builds its body from.
-// Kept apart from Baileys' types so delivery/ and homeassistant/ never see a WAMessage.
+// Kept apart from Baileys' types so delivery/ and destinations/ never see a WAMessage.
 import type { PollPayload } from './poll-payload.js';
 
 /** What a message is, in the payload's words. */
@@ -32,7 +32,7 @@ export interface ChatFields {
   from_me: boolean;
 }
 
-/** The JSON body each webhook receives for a message. `sender`, `content`, `is_group` and `raw` are the seed's contract. */
+/** The JSON body each webhook receives for a message. `sender`, `content`, `is_group` and `raw` are what the first version sent: receivers written for it rely on them. */
 export interface MessagePayload extends ChatFields {
   content: string;
   event: 'message';
@@ -70,6 +70,8 @@ export interface MediaPayload {
   transcript: string | null;
   /** Why a voice note has no transcript (engine error, too slow, Home Assistant unreachable), or null. */
   transcript_error: string | null;
+  /** The file was still downloading after `media_wait`: the message went without it, a `media` event follows. */
+  pending: boolean;
 }
 
 /** A message past the intake: its payload and Baileys' name for its content (e.g. `imageMessage`). */

@@ -1,10 +1,9 @@
 import { normalizeMessageContent, toNumber, type proto, type WAMessage } from '@whiskeysockets/baileys';
-import type { AccountIdentity } from '../intake/normalise.js';
 import type { Logger } from '../logging/logger.js';
 import type { PollPayload } from '../payload/poll-payload.js';
 import type { PollStore } from './poll-store.js';
 import { readVote } from './poll-vote.js';
-import { senderJids } from './sender-jids.js';
+import { senderJids, type AccountIdentity } from '../whatsapp/jid.js';
 
 /**
  * Polls seen in chats, and the votes on them. Both run synchronously inside Baileys' event (in

@@ -1,11 +1,5 @@
 import type { Bus } from '../bus.js';
 
-/** SQLite found the state file damaged while the app was using it; `during` says what the app was doing. */
-export interface StateFileDamage {
-  error: Error;
-  during: string;
-}
-
 /**
  * True for SQLite's "the file is damaged" results, from any statement: SQLITE_CORRUPT and its
  * extended codes (SQLITE_CORRUPT_INDEX, _SEQUENCE, _VTAB) and SQLITE_NOTADB. better-sqlite3's
@@ -20,7 +14,7 @@ export function isCorruption(error: unknown): boolean {
 }
 
 /**
- * Reports a corruption that `error` is on the bus (the restart in restart.ts takes it from
+ * Reports a corruption that `error` is on the bus (the runner in bridge-runner.ts takes it from
  * there); returns whether it was one, so a caller can skip its own message about the failure.
  */
 export function reportIfCorruption(bus: Bus | null | undefined, error: unknown, during: string): boolean {

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCorruption } from './corruption.js';
 import { useSmallPages, WAL_CHECKPOINT_PAGES } from './page-size.js';
+import { createPrivateFile, PRIVATE_FOLDER_MODE, tightenStateFiles } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -162,6 +163,17 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE delivery_log_new RENAME TO delivery_log;
   DELETE FROM sqlite_sequence;
   `,
+  `
+  -- The destinations a message went to with media.pending (JSON list) while its file still
+  -- downloads; null while its rows are held. They get the file's media event when the job ends.
+  ALTER TABLE media_jobs ADD COLUMN released_to TEXT;
+  `,
+  // A saved file is served by chat and id together (a sender chooses the id), with the sender's
+  // file name for Content-Disposition.
+  `
+  DROP INDEX media_files_by_id;
+  ALTER TABLE media_files ADD COLUMN file_name TEXT;
+  `,
 ];
 
 /** Marks the file as this app's (`PRAGMA application_id`), so someone else's database is never adopted. */
@@ -190,9 +202,10 @@ export function openDatabase(dataDir: string): Db {
   const path = join(dataDir, DATABASE_FILE);
   let db: Db | null = null;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: PRIVATE_FOLDER_MODE });
     // Looked at read-only first: a file the app refuses is left exactly as it was.
     if (existsSync(path)) inspect(path);
+    else createPrivateFile(path);
     db = new Database(path);
     useSmallPages(db);
     db.pragma('journal_mode = WAL');
@@ -204,6 +217,7 @@ export function openDatabase(dataDir: string): Db {
     migrate(db);
     // A write now, so a read-only file or folder shows at start, not at the first message.
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('opened_at', ?)").run(String(Date.now()));
+    tightenStateFiles(dataDir, DATABASE_FILE);
     return db;
   } catch (error) {
     db?.close();

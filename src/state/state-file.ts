@@ -9,7 +9,7 @@ import { DATABASE_FILE, openDatabase, StateFileError, type Db } from './database
  * app never stops at a file the user cannot reach; `notice` then says what happened. A file from
  * a newer version, someone else's, or one that cannot be written is left as it is: `start`
  * throws its StateFileError and the controller serves only the page, which explains it. (A file
- * SQLite finds damaged while the app runs is set aside the same way by restart.ts.)
+ * SQLite finds damaged while the app runs is set aside the same way by bridge-runner.ts.)
  */
 export class StateFile implements Part {
   private handle: Db | null = null;

@@ -28,7 +28,7 @@ export class StatePruner implements Part {
     db: Db,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-    /** Where a damaged file is reported (restart.ts sets it aside). */
+    /** Where a damaged file is reported (bridge-runner.ts sets it aside). */
     private readonly bus: Bus | null = null,
   ) {
     this.statements = {

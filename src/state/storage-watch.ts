@@ -1,16 +1,11 @@
 import { statfsSync } from 'node:fs';
 import type { Bus } from '../bus.js';
+import type { StorageProblem } from '../bus-events.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { ConnectionStatus } from '../whatsapp/connection-status.js';
 import { reportIfCorruption } from './corruption.js';
 import type { Db } from './database.js';
-
-/** Why messages cannot be stored right now, for the page. */
-export interface StorageProblem {
-  since: number;
-  message: string;
-}
 
 /** How often a failing state file is tried again. */
 const PROBE_EVERY_MS = 5_000;
@@ -61,7 +56,7 @@ export class StorageWatch implements Part {
 
   /**
    * Storing failed (the intake's commit threw); logged once until storing works again. A damaged
-   * file is no space or disk problem to wait out: it is reported on the bus, and restart.ts sets
+   * file is no space or disk problem to wait out: it is reported on the bus, and bridge-runner.ts sets
    * it aside and starts the app again on a new one.
    */
   failed(error: Error): void {

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { VoiceOptions } from '../config/voice-options.js';
+import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { MediaKind } from '../media/media-info.js';
 import type { MediaPayload } from '../payload/message-payload.js';
+import type { SupervisorClient } from '../supervisor/supervisor-client.js';
 import { decodeOggOpus, type OpusRate } from './opus-pcm.js';
 import { chooseDelivery, matchLanguage, oggOpusInfo, speechContentHeader, unsupportedReason } from './speech-format.js';
 import { SttFailure, supervisorSttClient, type SttClient } from './stt-client.js';
@@ -21,8 +23,6 @@ export interface MediaTranscriber {
   wants(media: MediaPayload, kind: MediaKind): boolean;
   /** Never throws and never takes longer than the timeout. */
   transcribe(file: string, media: MediaPayload, messageId: string): Promise<Transcript>;
-  /** The app is stopping: transcriptions under way end now (their jobs run again at the next start). */
-  stop(): void;
 }
 
 /** At most this many voice notes are read, decoded and sent at once (a burst must not decode 50 files side by side). */
@@ -30,9 +30,9 @@ const CONCURRENCY = 2;
 const STOPPING = new Error('the app is stopping');
 
 /** The transcriber for the options, or undefined when `voice_to_text` is off or no Supervisor is there. */
-export function voiceTranscriber(options: VoiceOptions, supervisor: { url: string; token: string | null }, logger: Logger): MediaTranscriber | undefined {
-  if (!options.entity || !supervisor.token) return undefined;
-  return new Transcriber(options.entity, options, supervisorSttClient({ url: supervisor.url, token: supervisor.token }), logger);
+export function voiceTranscriber(options: VoiceOptions, supervisor: SupervisorClient | null, logger: Logger): Transcriber | undefined {
+  if (!options.entity || !supervisor) return undefined;
+  return new Transcriber(options.entity, options, supervisorSttClient(supervisor), logger);
 }
 
 /**
@@ -42,7 +42,7 @@ export function voiceTranscriber(options: VoiceOptions, supervisor: { url: strin
  * Every failure becomes `error` and one log line: a voice note is never held past the timeout,
  * nor lost.
  */
-export class Transcriber implements MediaTranscriber {
+export class Transcriber implements MediaTranscriber, Part {
   private lastErrorText: string | null = null;
   /** Home Assistant's language, asked once per start (forgotten when asking failed). */
   private coreLanguage: Promise<string> | null = null;
@@ -93,7 +93,10 @@ export class Transcriber implements MediaTranscriber {
     }
   }
 
-  stop(): void {
+  async start(): Promise<void> {}
+
+  /** The app is stopping (after the media downloader let them finish a while): transcriptions under way end now, their jobs run again at the next start. */
+  async stop(): Promise<void> {
     for (const controller of this.underWay) controller.abort(STOPPING);
   }
 

@@ -2,24 +2,24 @@ import type { ApiToken } from '../api/api-token.js';
 import type { MessageApiServer } from '../api/message-api-server.js';
 import type { OptionProblem, Options } from '../config/options.js';
 import type { DeliveryLog } from '../delivery/delivery-log.js';
-import type { Destination } from '../delivery/destination.js';
+import type { DestinationSet } from '../destinations/destination-set.js';
+import { sendWebhookTest, webhookUnit } from '../destinations/webhook/webhook-unit.js';
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { MediaFiles } from '../media/media-files.js';
 import type { HomeAssistantMqtt } from '../mqtt/home-assistant-mqtt.js';
-import { samplePayload } from '../payload/sample-payload.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import type { StorageWatch } from '../state/storage-watch.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
+import { connectionReport } from './connection-report.js';
 import type { IngressActions } from './ingress-server.js';
-import { buildStatusReport } from './status-report.js';
+import { assembleStatus } from './status-report.js';
 
 /** What the page reads and acts on. */
 export interface PageSources {
   auth: SqliteAuthState;
   log: DeliveryLog;
   connection: WhatsAppConnection;
-  webhook: Destination | null;
-  haEvents: Destination | null;
+  destinations: DestinationSet;
   mqtt: HomeAssistantMqtt;
   apiToken: ApiToken;
   messageApi: MessageApiServer;
@@ -30,30 +30,30 @@ export interface PageSources {
 
 /** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, passkey, test, retry) over the running parts. */
 export function ingressActions(app: PageSources, options: Options, problems: OptionProblem[]): IngressActions {
-  const webhookOption = options.webhook;
-  const destinations = () => [app.webhook, app.haEvents, app.mqtt.destination].filter((d): d is Destination => d !== null);
   return {
-    status: () =>
-      buildStatusReport({
-        connection: app.connection.status,
-        pairedAt: app.auth.pairedAt(),
-        webhookState: webhookOption.state,
-        webhookHost: webhookOption.state === 'on' ? webhookOption.url.host : null,
-        webhook: app.webhook?.status() ?? null,
-        haEvents: app.haEvents?.status() ?? null,
-        api: { port: app.messageApi.port, tokenSource: app.apiToken.source, tokenHint: app.apiToken.hint() },
-        media: {
-          ...options.media,
-          ...app.mediaFiles.totals(),
-          pending: app.mediaDownloader.pending,
-          lastError: app.mediaDownloader.lastError,
+    status: () => {
+      const now = Date.now();
+      const { mediaDownloader } = app;
+      return assembleStatus(
+        {
+          connection: connectionReport(app.connection.status, app.auth.pairedAt()),
+          destinations: app.destinations.report(now),
+          api: { port: app.messageApi.port, token_source: app.apiToken.source, token_hint: app.apiToken.hint() },
+          media: {
+            download: options.media.download,
+            folder: options.media.folder,
+            ...app.mediaFiles.totals(),
+            pending: mediaDownloader.pending,
+            last_error: mediaDownloader.lastError,
+          },
+          voice_to_text: { entity: options.voice.entity, last_error: mediaDownloader.lastTranscriptError },
+          mqtt: app.mqtt.report(),
+          storage: app.storage.problem,
+          problems,
         },
-        voice: { entity: options.voice.entity, lastError: app.mediaDownloader.lastTranscriptError },
-        mqtt: app.mqtt.status,
-        storage: app.storage.problem,
-        problems,
-        now: Date.now(),
-      }),
+        now,
+      );
+    },
     recentDeliveries: (limit) => app.log.recent(limit),
     logout: () => {
       app.mqtt.forgetAccount(); // unlinked on purpose: its entities leave Home Assistant
@@ -63,11 +63,8 @@ export function ingressActions(app: PageSources, options: Options, problems: Opt
     requestPairingCode: (digits) => app.connection.requestPairingCode(digits),
     submitPasskey: (pasted) => app.connection.submitPasskey(pasted),
     restartLinking: () => app.connection.restartLinking(),
-    sendTestWebhook: async () => {
-      if (!app.webhook) return { delivered: false, status: null, error: 'The webhook is off: set webhook_url and turn on webhook_enabled.', durationMs: 0 };
-      return app.webhook.sendTest(JSON.stringify(samplePayload(app.connection.status.account?.jid ?? null)));
-    },
-    retryDeadDeliveries: () => destinations().reduce((sum, d) => sum + d.requeueDead(), 0),
+    sendTestWebhook: () => sendWebhookTest(app.destinations.named(webhookUnit.name), app.connection.status.account?.jid ?? null),
+    retryDeadDeliveries: () => app.destinations.requeueDead(),
     apiToken: () => app.apiToken.value,
   };
 }

@@ -3,12 +3,17 @@ import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
-import type { DeliveryAttempt } from '../delivery/delivery-log.js';
+import type { DeliveryAttempt } from '../bus-events.js';
 import type { Logger } from '../logging/logger.js';
 import { RateLimitedWarning } from '../logging/rate-limited.js';
 import { boundPort, close, listen } from './http-server.js';
+import { pageOriginGuard } from './page-origin.js';
+import { answerFailure, BAD_ESCAPE, isBadEscape, unknownPath } from './request-errors.js';
 import { pageSecurityHeaders } from './security-headers.js';
+import type { PageGets, PagePosts, WebhookTestAnswer } from './page-api.js';
 import type { StatusReport } from './status-report.js';
+import { UnlinkConfirmation } from './unlink-confirmation.js';
+import { phoneDigits } from '../whatsapp/jid.js';
 
 /** What the page can ask the bridge to do. */
 export interface IngressActions {
@@ -22,7 +27,7 @@ export interface IngressActions {
   submitPasskey(pasted: unknown): Promise<void>;
   /** Ends the passkey step (Cancel, Try again) and starts linking over with a new QR code. */
   restartLinking(): void;
-  sendTestWebhook(): Promise<{ delivered: boolean; status: number | null; error: string | null; durationMs: number }>;
+  sendTestWebhook(): Promise<WebhookTestAnswer>;
   /** Re-queues the dead deliveries of every destination; returns how many. */
   retryDeadDeliveries(): number;
   /** The message API's token, for the page's copy button (asked for on click, never in the status). */
@@ -56,6 +61,7 @@ export class IngressServer implements Part {
   private heartbeat: NodeJS.Timeout | null = null;
   private readonly onChange = () => this.schedulePush();
   private readonly refusals: RateLimitedWarning;
+  private readonly unlinkConfirmation = new UnlinkConfirmation();
 
   constructor(private readonly deps: IngressServerDeps) {
     this.refusals = new RateLimitedWarning(deps.logger);
@@ -97,6 +103,8 @@ export class IngressServer implements Part {
     app.set('etag', false);
     app.use(pageSecurityHeaders);
     app.use(this.onlyAllowedClient);
+    // Any allowed client other than loopback is the Supervisor's ingress proxy (environment.ts).
+    app.use(pageOriginGuard({ viaSupervisor: this.deps.allowedClient !== '127.0.0.1', port: () => this.port, refusals: this.refusals }));
     // Every action is a JSON POST (a body is optional): a cross-site form or a bare no-cors POST cannot send this header.
     app.use((req, res, next) => {
       if (req.method === 'POST' && !/^application\/json\b/i.test(req.get('content-type') ?? '')) {
@@ -124,9 +132,19 @@ export class IngressServer implements Part {
     });
     app.get('/api/deliveries', (req, res) => {
       const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 50));
-      res.json({ deliveries: actions.recentDeliveries(limit) });
+      res.json({ deliveries: actions.recentDeliveries(limit) } satisfies PageGets['api/deliveries']);
     });
-    app.post('/api/logout', async (_req, res) => {
+    // Unlinking is two steps: the dialog's confirmation, then the unlink carrying it.
+    const currentLink = () => actions.status().me?.jid ?? '';
+    app.post('/api/logout/confirmation', (_req, res) => {
+      res.set('Cache-Control', 'no-store').json(this.unlinkConfirmation.issue(currentLink()));
+    });
+    app.post('/api/logout', async (req, res) => {
+      const check = this.unlinkConfirmation.take((req.body as { confirmation?: unknown } | undefined)?.confirmation, currentLink());
+      if (!check.ok) {
+        res.status(check.status).json({ error: check.error });
+        return;
+      }
       await actions.logout();
       res.json({ ok: true });
     });
@@ -135,13 +153,14 @@ export class IngressServer implements Part {
       res.json({ ok: true });
     });
     app.post('/api/pairing-code', async (req, res) => {
-      const digits = String(req.body?.phone ?? '').replace(/[\s+()-]/g, '');
-      if (!/^\d{7,15}$/.test(digits)) {
+      const digits = phoneDigits(String(req.body?.phone ?? ''));
+      // WhatsApp's shortest numbers with their country code have 7 digits.
+      if (!digits || digits.length < 7) {
         res.status(400).json({ error: 'Enter the phone number with country code, e.g. +49 151 23456789.' });
         return;
       }
       try {
-        res.json({ code: await actions.requestPairingCode(digits) });
+        res.json({ code: await actions.requestPairingCode(digits) } satisfies PagePosts['api/pairing-code']['answer']);
       } catch (error) {
         res.status(409).json({ error: (error as Error).message });
       }
@@ -175,18 +194,20 @@ export class IngressServer implements Part {
       res.json(await actions.sendTestWebhook());
     });
     app.post('/api/deliveries/retry-dead', (_req, res) => {
-      res.json({ requeued: actions.retryDeadDeliveries() });
+      res.json({ requeued: actions.retryDeadDeliveries() } satisfies PagePosts['api/deliveries/retry-dead']['answer']);
     });
     app.post('/api/message-api/token', (_req, res) => {
-      res.set('Cache-Control', 'no-store').json({ token: actions.apiToken() });
+      res.set('Cache-Control', 'no-store').json({ token: actions.apiToken() } satisfies PagePosts['api/message-api/token']['answer']);
     });
     app.use(express.static(PUBLIC_DIR, { index: 'index.html', etag: false }));
-    app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    app.use(unknownPath("this is the app's page: open it from Home Assistant."));
+    const failure = answerFailure(this.deps.logger, 'Web UI');
+    app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
       if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: 'The request body is not valid JSON.' });
       if (error.type === 'entity.too.large') return void res.status(413).json({ error: 'The request body is too large for this action.' });
+      if (isBadEscape(error)) return void res.status(400).json({ error: BAD_ESCAPE });
       if (error.status && error.status >= 400 && error.status < 500) return void res.status(error.status).json({ error: error.message });
-      this.deps.logger.error(`Web UI request failed: ${error.message}`);
-      res.status(500).json({ error: 'The app could not do that; its log says why.' });
+      failure(error, req, res, next);
     });
     return app;
   }

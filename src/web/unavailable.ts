@@ -1,34 +1,22 @@
 import type { Options, OptionProblem } from '../config/options.js';
+import type { DestinationUnit } from '../destinations/unit.js';
 import type { StateFileError } from '../state/database.js';
-import { INITIAL_STATUS } from '../whatsapp/connection-status.js';
 import type { IngressActions } from './ingress-server.js';
-import { buildStatusReport } from './status-report.js';
+import { assembleStatus, restingSlices } from './status-report.js';
 
 /**
  * What the page can do while the state file cannot be used: show why and what to do, nothing
  * else. The app keeps running so the user reads it in Home Assistant instead of a crash loop.
  */
-export function unavailableActions(options: Options, problems: OptionProblem[]): IngressActions {
+export function unavailableActions(units: readonly DestinationUnit[], options: Options, problems: OptionProblem[]): IngressActions {
   const refuse = () => {
     throw Object.assign(new Error('The app cannot use its state file: see the explanation at the top of the page.'), { status: 409 });
   };
   return {
-    status: () =>
-      buildStatusReport({
-        connection: { ...INITIAL_STATUS, state: 'unavailable' },
-        pairedAt: null,
-        webhookState: options.webhook.state,
-        webhookHost: options.webhook.state === 'on' ? options.webhook.url.host : null,
-        webhook: null,
-        haEvents: null,
-        api: { port: 0, tokenSource: 'generated', tokenHint: '' },
-        media: { download: options.media.download, folder: options.media.folder, files: 0, bytes: 0, pending: 0, lastError: null },
-        voice: { entity: options.voice.entity, lastError: null },
-        mqtt: { state: 'off', broker: null, error: null, nextAttemptAt: null, entities: 0, notify_targets: [], queued: 0, dead: 0 },
-        storage: null,
-        problems,
-        now: Date.now(),
-      }),
+    status: () => {
+      const now = Date.now();
+      return assembleStatus(restingSlices(units, options, problems, now), now);
+    },
     recentDeliveries: () => [],
     logout: async () => refuse(),
     reconnect: refuse,

@@ -10,7 +10,7 @@ export type ConnectionState =
   | 'connected'
   /** The link dropped for a reason that may pass; a reconnect is scheduled. */
   | 'reconnecting'
-  /** The phone unlinked this device (401); a fresh QR follows. */
+  /** WhatsApp ended the link (401: removed on the phone, or offline about 14 days); a fresh QR follows, `relinkReason` says why. */
   | 'logged_out'
   /** Another client uses this session (440); the bridge waits for the user. */
   | 'replaced'
@@ -62,6 +62,8 @@ export interface ConnectionStatus {
   nextReconnectAt: number | null;
   /** The passkey step while `state` is `passkey`, else null. */
   passkey: PasskeyStatus | null;
+  /** Why the account must be linked again (the phone removed the link, or the page unlinked it), until it is. */
+  relinkReason: string | null;
 }
 
 export const INITIAL_STATUS: ConnectionStatus = {
@@ -74,4 +76,5 @@ export const INITIAL_STATUS: ConnectionStatus = {
   lastDisconnect: null,
   nextReconnectAt: null,
   passkey: null,
+  relinkReason: null,
 };

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { NodeCache } from '@cacheable/node-cache';
 import makeWASocket, {
   Browsers,
@@ -17,8 +18,9 @@ import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import { BaileysQrTimer } from './baileys-qr-timer.js';
+import { DecryptionFailureLog, type BaileysLogger } from './decryption-failures.js';
 import { INITIAL_STATUS, type Account, type ConnectionStatus, type PasskeyStatus } from './connection-status.js';
-import { actionFor, haltMessage, reconnectDelayMs } from './disconnect-policy.js';
+import { actionFor, haltMessage, reconnectDelayMs, UNLINKED_ON_PAGE } from './disconnect-policy.js';
 import { accountOf, logQrDrawing } from './linking-helpers.js';
 import { PasskeyError, PasskeyStep } from './passkey-step.js';
 
@@ -30,13 +32,17 @@ export interface ConnectionDeps {
   /** WhatsApp's server by default; the simulator's ws:// URL in tests and the demo. */
   waWebSocketUrl?: string;
   keepAliveIntervalMs?: number;
-  /** Receives every messages.upsert batch synchronously, before anything else is done with it. */
-  onMessages(messages: WAMessage[], type: MessageUpsertType): void;
-  /** Changes to messages (1:1 receipts of sent ones arrive as a status here). */
-  onMessageUpdates(updates: WAMessageUpdate[]): void;
-  /** Group members' receipts of sent messages, one per member. */
-  onMessageReceipts(receipts: MessageUserReceiptUpdate[]): void;
   random?: () => number;
+}
+
+/** What the current socket receives, handed on synchronously, before anything else is done with it. */
+export interface InboundEvents {
+  /** Every messages.upsert batch. */
+  messages: [messages: WAMessage[], type: MessageUpsertType];
+  /** Changes to messages (1:1 receipts of sent ones arrive as a status here). */
+  updates: [updates: WAMessageUpdate[]];
+  /** Group members' receipts of sent messages, one per member. */
+  receipts: [receipts: MessageUserReceiptUpdate[]];
 }
 
 /** WhatsApp shows the first QR for 60 s, every later one for 20 s. */
@@ -50,6 +56,8 @@ const BROWSER = Browsers.ubuntu('WhatsApp Bridge');
  * A new socket is made for every reconnect, and a socket that is no longer current is ignored.
  */
 export class WhatsAppConnection implements Part {
+  /** What the current socket receives (intake and status events listen; they are wired before the connection starts). */
+  readonly inbound = new EventEmitter<InboundEvents>();
   private socket: WASocket | null = null;
   private current: ConnectionStatus = INITIAL_STATUS;
   private stopping = false;
@@ -57,14 +65,22 @@ export class WhatsAppConnection implements Part {
   private renewing: string | null = null;
   /** The passkey step of the current unpaired socket (null once paired). */
   private passkeyStep: PasskeyStep | null = null;
+  /** The page asked to unlink: the 401 that follows is no removal by the phone. */
+  private unlinking = false;
   private failures = 0;
   private qrsThisSocket = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed: Promise<void> = Promise.resolve();
   /** Lives across sockets so Baileys' retry counts are not reset by a reconnect. */
   private readonly retryCounterCache = new NodeCache({ stdTTL: 600, useClones: false });
+  private readonly decryptionFailures: DecryptionFailureLog;
+  /** Baileys' logger, counting its decryption failures into one line per sender per minute. */
+  private readonly baileysLog: BaileysLogger;
 
-  constructor(private readonly deps: ConnectionDeps) {}
+  constructor(private readonly deps: ConnectionDeps) {
+    this.decryptionFailures = new DecryptionFailureLog(deps.logger);
+    this.baileysLog = this.decryptionFailures.watch(deps.baileysLogger);
+  }
 
   get status(): ConnectionStatus {
     return this.current;
@@ -125,6 +141,7 @@ export class WhatsAppConnection implements Part {
       socket.end(undefined);
       await this.closed;
     }
+    this.decryptionFailures.close();
     this.update({ state: 'stopped', qr: null, qrExpiresAt: null, pairingCode: null, nextReconnectAt: null, passkey: null });
   }
 
@@ -136,7 +153,13 @@ export class WhatsAppConnection implements Part {
       this.reconnect();
       return;
     }
-    await socket.logout('Unlinked from the WhatsApp Bridge page');
+    this.unlinking = true;
+    try {
+      await socket.logout('Unlinked from the WhatsApp Bridge page');
+    } catch (error) {
+      this.unlinking = false;
+      throw error;
+    }
   }
 
   /** Starts linking by phone number instead of QR; returns the 8-character code to type on the phone. */
@@ -162,13 +185,16 @@ export class WhatsAppConnection implements Part {
       makeWASocket({
         // Keys are read far more often than written: a cache in front of SQLite (writes go through).
         auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, this.deps.baileysLogger) },
-        logger: this.deps.baileysLogger,
+        logger: this.baileysLog as Logger,
         browser: BROWSER,
         markOnlineOnConnect: false,
         syncFullHistory: false,
         shouldSyncHistoryMessage: () => false,
         shouldIgnoreJid: (jid) => Boolean(isJidStatusBroadcast(jid) || isJidNewsletter(jid)),
         msgRetryCounterCache: this.retryCounterCache as CacheStore,
+        // Baileys waits 250 ms after each retry receipt while holding its one message queue: 200
+        // undecryptable messages held every chat for 52 s (5,000: about 21 minutes). WhatsApp Web does not wait.
+        retryRequestDelayMs: 0,
         ...(this.deps.waWebSocketUrl ? { waWebSocketUrl: this.deps.waWebSocketUrl } : {}),
         ...(this.deps.keepAliveIntervalMs ? { keepAliveIntervalMs: this.deps.keepAliveIntervalMs } : {}),
       });
@@ -190,10 +216,10 @@ export class WhatsAppConnection implements Part {
         for (const msg of messages) (msg as WAMessage & { notStored?: boolean }).notStored = true;
         return;
       }
-      this.deps.onMessages(messages, type);
+      this.inbound.emit('messages', messages, type);
     });
-    socket.ev.on('messages.update', (updates) => socket === this.socket && this.deps.onMessageUpdates(updates));
-    socket.ev.on('message-receipt.update', (receipts) => socket === this.socket && this.deps.onMessageReceipts(receipts));
+    socket.ev.on('messages.update', (updates) => socket === this.socket && this.inbound.emit('updates', updates));
+    socket.ev.on('message-receipt.update', (receipts) => socket === this.socket && this.inbound.emit('receipts', receipts));
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);
@@ -225,7 +251,16 @@ export class WhatsAppConnection implements Part {
     if (update.connection === 'open') {
       this.failures = 0;
       const account = this.account();
-      this.update({ state: 'connected', qr: null, qrExpiresAt: null, pairingCode: null, passkey: null, account, connectedSince: Date.now() });
+      this.update({
+        state: 'connected',
+        qr: null,
+        qrExpiresAt: null,
+        pairingCode: null,
+        passkey: null,
+        account,
+        connectedSince: Date.now(),
+        relinkReason: null,
+      });
       this.deps.logger.info(`Connected to WhatsApp as +${account?.phone ?? '?'}${account?.name ? ` (${account.name})` : ''}.`);
     }
   }
@@ -264,12 +299,16 @@ export class WhatsAppConnection implements Part {
         this.update({ lastDisconnect });
         this.connect();
         return;
-      case 'repair':
-        logger.warn(`WhatsApp ${action.reason}. The pairing was removed; scan the new QR code to link again.`);
+      case 'repair': {
+        // One new socket for a QR code: the old pairing is never tried again (no login loop).
+        const reason = code === 401 && this.unlinking ? UNLINKED_ON_PAGE : action.reason;
+        this.unlinking = false;
+        logger.warn(`WhatsApp ended the link${code ? ` (${code})` : ''}: ${reason}.`);
         auth.wipe();
-        this.update({ state: 'logged_out', account: null, connectedSince: null, lastDisconnect });
+        this.update({ state: 'logged_out', account: null, connectedSince: null, lastDisconnect: { ...lastDisconnect, reason }, relinkReason: reason });
         this.connect();
         return;
+      }
       case 'halt':
         logger.error(haltMessage(action));
         this.update({ state: action.state, connectedSince: null, lastDisconnect });

@@ -9,12 +9,22 @@ export type DisconnectAction =
   /** Do not reconnect by ourselves; tell the user. */
   | { kind: 'halt'; state: 'replaced' | 'banned'; reason: string };
 
+/**
+ * What the page, the connection event and the log say when WhatsApp ends the link (401 loggedOut:
+ * `<stream:error code="401"><conflict type="device_removed"/>`, or a login refused with 401).
+ * WhatsApp drops a companion whose phone was not online for about 14 days (mautrix-whatsapp #514).
+ */
+export const PHONE_REMOVED_LINK =
+  'the phone removed this link (it was removed under Linked devices, the phone was offline for about 14 days, or WhatsApp was reinstalled or moved to another phone); scan the new QR code to link again';
+/** The same close when the user unlinked on the app's page. */
+export const UNLINKED_ON_PAGE = "unlinked on the app's page; scan the new QR code to link again";
+
 export function actionFor(statusCode: number | undefined): DisconnectAction {
   switch (statusCode) {
     case 515:
       return { kind: 'restart', reason: 'restart required (normal right after pairing)' };
     case 401:
-      return { kind: 'repair', reason: 'logged out: this device was unlinked from the phone' };
+      return { kind: 'repair', reason: PHONE_REMOVED_LINK };
     case 411:
       return { kind: 'repair', reason: 'multi-device mismatch: the pairing must be renewed' };
     case 440:

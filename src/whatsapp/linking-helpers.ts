@@ -14,7 +14,8 @@ export function logQrDrawing(qr: string, logger: Logger): void {
   void import('qrcode-terminal').then(({ default: qrcodeTerminal }) =>
     qrcodeTerminal.generate(qr, { small: true }, (drawing) => {
       logger.info(
-        `Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:\n${drawing}`,
+        { drawing },
+        "Not linked yet. Scan this QR code with WhatsApp on your phone (Settings > Linked devices > Link a device), or open the app's Web UI:",
       );
     }),
   );

@@ -15,7 +15,7 @@ import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions } from '../../src/config/options.js';
 import { postToPage, startBridge, type InProcessBridge } from '../support/bridge-harness.js';
 import { bridgeWithReceiver } from '../support/paired-bridge.js';
-import { launchBrowser, needsChromium, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
+import { launchBrowser, needsChromium, screenshot, watchErrors } from './support/browser.js';
 
 /**
  * The page as a user gets it: the real bridge against the loopback WhatsApp simulator, a real
@@ -112,7 +112,6 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
     assert.equal(await page.textContent('#state-pill'), 'Not linked');
     assert.equal(await page.getAttribute('#state-live', 'aria-live'), 'polite');
     await screenshot(page, '01-qr');
-    await publishScreenshot(page, 'page-pairing');
   });
 
   test('the phone scans the QR read from the page; the page turns to connected without a reload', async () => {
@@ -162,7 +161,6 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
     await page.waitForSelector('#deliveries-body tr[data-outcome="delivered"] >> text=Test send');
     receiver.respondWith(() => ({ status: 200, delayMs: 15 }));
     await screenshot(page, '02-connected-deliveries');
-    await publishScreenshot(page, 'page-connected');
   });
 
   test('the Message API card shows the token masked; Copy hands over the real one', async () => {
@@ -189,7 +187,6 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
     }));
     assert.deepEqual(colours, { body: 'rgb(17, 17, 17)', card: 'rgb(28, 28, 28)', text: 'rgb(225, 225, 225)' });
     await screenshot(page, '03-connected-dark');
-    await publishScreenshot(page, 'page-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(250, 250, 250)');
   });
@@ -203,7 +200,6 @@ describe('pairing, delivering and unlinking through the ingress proxy', { skip: 
     await page.waitForSelector('#deliveries-body tr[data-outcome="retrying"]');
     await page.waitForFunction(() => /answered HTTP 503.*What to do/s.test(document.getElementById('webhook-detail')!.textContent ?? ''));
     await screenshot(page, '04-receiver-failing');
-    await publishScreenshot(page, 'page-receiver-failing');
     receiver.respondWith(() => ({ status: 200 }));
     await receiver.waitFor(() => receiver.accepted.some((p) => p.content === 'Are you there?'), 8000, 'the retried message');
     await page.waitForSelector('#webhook-line[data-tone="ok"]');
@@ -363,7 +359,6 @@ describe('options that need fixing', { skip: needsChromium || needsNginx }, () =
       await qrOnPage(page);
       await page.waitForFunction(() => (document.getElementById('qr') as HTMLImageElement).complete);
       await screenshot(page, '08-options-invalid');
-      await publishScreenshot(page, 'page-options-invalid');
     } finally {
       await page.close();
     }

@@ -8,7 +8,7 @@ import type { InProcessBridge } from '../support/bridge-harness.js';
 import { needsNginx, startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { bridgeWithReceiver } from '../support/paired-bridge.js';
 import { FakeApp, baseStatus } from './support/fake-app.js';
-import { launchBrowser, needsChromium, publishScreenshot, screenshot, watchErrors } from './support/browser.js';
+import { launchBrowser, needsChromium, screenshot, watchErrors } from './support/browser.js';
 
 /**
  * The page's passkey step as the user goes through it: the real bridge and simulator behind
@@ -128,7 +128,6 @@ describe('the passkey step on the page', { skip: needsChromium || needsNginx }, 
     assert.ok(snippet.includes(JSON.parse(sim.passkeyRequest!.options).challenge), 'the snippet carries the challenge');
     assert.match((await page.getAttribute('#passkey-bookmarklet', 'href')) ?? '', /^javascript:/);
     await screenshot(page, '21-passkey');
-    await publishScreenshot(page, 'page-passkey');
 
     // A wrong paste: the one line from the app, and the step still waits.
     await page.fill('#passkey-result', 'not the result');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import type { DeliveryAttempt } from '../../src/delivery/delivery-log.js';
+import type { DeliveryAttempt } from '../../src/bus-events.js';
 import { needsNginx, startIngressProxy, type IngressProxy } from '../support/ingress-proxy.js';
 import { launchBrowser, needsChromium, screenshot, watchErrors } from './support/browser.js';
 import { FakeApp, baseStatus } from './support/fake-app.js';
@@ -108,7 +108,7 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     await page.waitForSelector('#deliveries-body tr[data-outcome="paused"]');
     await screenshot(page, '12-paused');
     await page.click('#retry-btn');
-    await page.waitForFunction(() => /Re-queued 3 deliveries/.test(document.getElementById('webhook-result')!.textContent ?? ''));
+    await page.waitForFunction(() => /Re-queued 3 deliveries/.test(document.getElementById('deliveries-result')!.textContent ?? ''));
     assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
   });
 
@@ -130,7 +130,7 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     assert.equal(await page.isVisible('#retry-btn'), true);
     await screenshot(page, '15-ha-event-dead');
     await page.click('#retry-btn');
-    await page.waitForFunction(() => /Re-queued 1 delivery;/.test(document.getElementById('webhook-result')!.textContent ?? ''));
+    await page.waitForFunction(() => /Re-queued 1 delivery;/.test(document.getElementById('deliveries-result')!.textContent ?? ''));
     assert.deepEqual(fake.posts.at(-1), { path: 'deliveries/retry-dead', body: {} });
     fake.set(baseStatus({ state: 'connected', me, ha_events: { ...haEvents, queued: 1, dead: 0 } }));
     await page.waitForSelector('#retry-btn', { state: 'hidden' });
@@ -219,6 +219,29 @@ describe('failure states, each with what to do', { skip: needsChromium || needsN
     assert.equal(layout.whatsapp, layout.webhook, 'cards stacked');
     assert.ok(layout.scrollWidth <= 390, `page is ${layout.scrollWidth}px wide`);
     await screenshot(page, '14-phone');
+  });
+
+  test('text a contact chose (a chat id, a file name in a media error) with HTML shows as text, never as markup', async () => {
+    const markup = '<img src=x onerror="document.body.dataset.pwned=1"><b>bold</b>';
+    const attempt: DeliveryAttempt = {
+      destination: 'webhook',
+      at: Date.now(),
+      messageId: `3EB0${markup}`,
+      chat: `${markup}@broadcast`,
+      attempt: 1,
+      status: null,
+      error: `receiver said ${markup}`,
+      durationMs: 5,
+      outcome: 'retrying',
+    };
+    const media = { ...baseStatus().media, last_error: `could not save ${markup}.pdf` };
+    fake.set(baseStatus({ state: 'connected', me: { ...me, name: markup }, media }), [attempt]);
+    const row = await page.waitForSelector('#deliveries-body tr[data-outcome="retrying"]');
+    assert.equal(await row.getAttribute('data-message-id'), `3EB0${markup}`);
+    assert.equal(await row.$eval('td:nth-child(3)', (td) => td.textContent), `${markup}@broadcast`);
+    await page.waitForFunction((m) => (document.getElementById('media-line')!.textContent ?? '').includes(`could not save ${m}.pdf`), markup);
+    assert.equal(await page.locator('main img[src="x"], main b').count(), 0, 'no element made from the text');
+    assert.equal(await page.getAttribute('body', 'data-pwned'), null, 'no script ran');
   });
 
   test('every request stayed under the ingress prefix, and nothing failed', () => {

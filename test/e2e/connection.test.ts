@@ -4,6 +4,7 @@ import type { WaSimulator } from '../../simulator/index.js';
 import type { ConnectionStatus } from '../../src/whatsapp/connection-status.js';
 import { postToPage, type InProcessBridge } from '../support/bridge-harness.js';
 import { bridgeWithReceiver, pairedBridge } from '../support/paired-bridge.js';
+import { sleep } from '../../simulator/waits.js';
 
 /** A paired bridge, and every connection state it reports from then on, also after a restart. */
 async function setup(opts: { keepAliveIntervalMs?: number } = {}) {
@@ -106,7 +107,7 @@ test('440 (session used elsewhere) stops without a reconnect loop and reports it
     const replaced = await s.bridge.status.waitForState('replaced');
     assert.equal(replaced.last_disconnect?.code, 440);
     assert.equal(replaced.next_reconnect_at, null);
-    await new Promise((r) => setTimeout(r, LONGER_THAN_FIRST_BACKOFF_MS));
+    await sleep(LONGER_THAN_FIRST_BACKOFF_MS);
     assert.equal(s.sim.connectionCount, before, 'no new connection');
     // The page's Reconnect button brings it back once the other client is gone.
     await postToPage(s.bridge.url, 'api/reconnect');
@@ -123,7 +124,7 @@ test('403 (account refused) stops and says so', async () => {
     s.sim.streamError(403);
     const banned = await s.bridge.status.waitForState('banned');
     assert.equal(banned.last_disconnect?.code, 403);
-    await new Promise((r) => setTimeout(r, LONGER_THAN_FIRST_BACKOFF_MS));
+    await sleep(LONGER_THAN_FIRST_BACKOFF_MS);
     assert.equal(s.sim.connectionCount, before);
   } finally {
     await s.close();
@@ -161,11 +162,26 @@ test('pairing with a phone-number code instead of the QR', async () => {
   }
 });
 
-test('unlink from the page logs out and brings back a QR', async () => {
+test("unlink from the page takes the dialog's confirmation, logs out and brings back a QR", async () => {
   const s = await setup();
   try {
-    const response = await postToPage(s.bridge.url, 'api/logout');
+    const confirm = async () => ((await (await postToPage(s.bridge.url, 'api/logout/confirmation')).json()) as { confirmation: string }).confirmation;
+    const unlink = async (body: unknown) => {
+      const res = await postToPage(s.bridge.url, 'api/logout', body);
+      return { status: res.status, text: await res.text() };
+    };
+    const without = await unlink({});
+    assert.equal(without.status, 403);
+    assert.match(without.text, /^\{"error":"Unlinking needs the confirmation[^\n]*api\/logout\."\}$/);
+    const older = await confirm();
+    const latest = await confirm();
+    const stale = await unlink({ confirmation: older });
+    assert.equal(stale.status, 409, 'a confirmation replaced by a newer one');
+    assert.match(stale.text, /stale: it is not the latest one issued/);
+    assert.equal(s.bridge.status.latest!.state, 'connected', 'nothing unlinked so far');
+    const response = await postToPage(s.bridge.url, 'api/logout', { confirmation: latest });
     assert.equal(response.status, 200);
+    assert.equal((await unlink({ confirmation: latest })).status, 409, 'used once');
     await s.bridge.status.waitForState('qr');
     assert.equal(s.bridge.status.latest!.me, null);
   } finally {

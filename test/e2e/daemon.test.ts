@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WaSimulator } from '../../simulator/index.js';
 import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
-import { webhookOptions } from '../support/bridge-harness.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { committedMessageIds } from '../support/state-file.js';
 import { pairedDaemon } from '../support/paired-bridge.js';

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { until } from '../../simulator/waits.js';
 import { committedMessageIds } from '../support/state-file.js';
 import { mediaBridge } from '../support/media-bridge.js';
 
@@ -29,7 +30,7 @@ test('over media_max_size: not downloaded, the message arrives with media.error;
       photos.push({ id, data, payload: await s.payload(id) });
     }
     // 3 x 400 kB > 1 MB: the first is removed once the third is saved.
-    await waitUntil(() => !existsSync(photos[0]!.payload.media.path), 'the oldest file removed');
+    await until('the oldest file removed', () => !existsSync(photos[0]!.payload.media.path), 10_000);
     assert.ok(existsSync(photos[1]!.payload.media.path) && existsSync(photos[2]!.payload.media.path));
     assert.equal(hex(readFileSync(photos[2]!.payload.media.path)), hex(photos[2]!.data));
     const gone = await fetch(new URL(new URL(photos[0]!.payload.media.url).pathname, await s.apiUrl()), {
@@ -68,6 +69,7 @@ test('media_download off: media describes the file, nothing is fetched or saved'
         error: null,
         transcript: null,
         transcript_error: null,
+        pending: false,
       },
     );
     assert.deepEqual(
@@ -136,11 +138,3 @@ test('kill -9 while files download, and a restart: every download resumes, each 
     await s.close();
   }
 });
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

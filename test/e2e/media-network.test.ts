@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { proto } from '@whiskeysockets/baileys';
 import type { Contact } from '../../simulator/index.js';
+import { until } from '../../simulator/waits.js';
 import { DATABASE_FILE } from '../../src/state/database.js';
 import { mediaBridge, type MediaBridge } from '../support/media-bridge.js';
 
@@ -17,14 +18,6 @@ const pathOf = (message: proto.IMessage) => {
   const media = message.imageMessage ?? message.videoMessage ?? message.documentMessage;
   return new URL(media!.directPath!, 'https://host').pathname;
 };
-
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('downloads on a flaky network (the media host drops connections on demand)', () => {
   let s: MediaBridge;
@@ -59,11 +52,11 @@ describe('downloads on a flaky network (the media host drops connections on dema
     });
   }
 
-  test('still failing 10 minutes after the message came: it goes out with media.error', async () => {
+  test('still failing 10 minutes after the message came: its media event says media.error', async () => {
     s.sim.media!.failNextDownloads(1_000, 'reset');
     try {
       const { id, message } = await s.sim.sendMedia(alice, { kind: 'document', data: randomBytes(5_000), fileName: 'report.pdf' });
-      await waitUntil(() => requestsFor(message).length > 0, 'the first attempt');
+      await until('the first attempt', () => requestsFor(message).length > 0, 15_000);
       assert.ok(!s.receiver.accepted.some((p) => p.id === id), 'held while it is retried');
       // Ten minutes pass while the bridge is down: its job says so when it resumes.
       await s.restart('SIGTERM', (dataDir) => {
@@ -75,9 +68,13 @@ describe('downloads on a flaky network (the media host drops connections on dema
           db.close();
         }
       });
+      // media_wait (30 s) is long over: the message goes at the restart, its media event follows.
       const p = await s.payload(id, 30_000);
-      assert.match(p.media.error, /^download failed: /);
-      assert.equal(p.media.path, null);
+      assert.equal(p.media.pending, true);
+      await s.receiver.waitFor(() => s.receiver.accepted.some((b) => b.event === 'media' && b.id === id), 30_000, 'the media event');
+      const event = s.receiver.accepted.find((b) => b.event === 'media' && b.id === id);
+      assert.match(event.media.error, /^download failed: /);
+      assert.equal(event.media.path, null);
       assert.ok(requestsFor(message).length >= 2, 'tried again after the restart');
     } finally {
       s.sim.media!.failNextDownloads(0);

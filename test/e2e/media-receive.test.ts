@@ -70,7 +70,7 @@ describe('receiving media through the real stack (daemon, Baileys, HTTPS media h
       assert.equal(p.media.sha256, hex(spec.data));
       assert.match(relative(s.mediaFolder, p.media.path), new RegExp(`^4917600000001/\\d{4}-\\d{2}-\\d{2}_${id}(_[\\w-]+)?\\.${ext ?? '\\w+'}$`));
       assert.equal(hex(readFileSync(p.media.path)), hex(spec.data), 'the saved file');
-      assert.match(p.media.url, new RegExp(`^http://[^/]+:\\d+/api/media/${id}$`));
+      assert.match(p.media.url, new RegExp(`^http://[^/]+:\\d+/api/media/${encodeURIComponent(p.chat)}/${id}$`));
       const served = await fetchMedia(s, p.media.url);
       assert.equal(served.status, 200);
       assert.equal(hex(Buffer.from(await served.arrayBuffer())), hex(spec.data), 'media.url serves the same bytes');

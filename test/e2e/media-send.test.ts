@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { samplePng, type Contact } from '../../simulator/index.js';
-import { mediaBridge, type MediaBridge } from '../support/media-bridge.js';
+import { MEDIA_API_TOKEN, mediaBridge, type MediaBridge } from '../support/media-bridge.js';
 
 /** The start of an Ogg/Opus file: what a voice note is, as far as the bytes tell. */
 function oggOpus(size: number): Buffer {
@@ -25,7 +25,7 @@ describe('sending media through the message API arrives byte-identical at the co
   const png = samplePng(120, 80);
 
   before(async () => {
-    s = await mediaBridge();
+    s = await mediaBridge({ send_url_allow: ['127.0.0.1'] }); // the test's file server is on loopback
     alice = s.sim.contact({ phone: '4917600000001', pushName: 'Alice' });
     server = createServer((req, res) => {
       if (req.url === '/redirect') return void res.writeHead(302, { Location: '/snapshot.png' }).end();
@@ -73,6 +73,29 @@ describe('sending media through the message API arrives byte-identical at the co
     assert.ok(bytes.equals(data));
     assert.equal(message.documentMessage?.fileName, 'report.bin');
     assert.equal(message.documentMessage?.mimetype, 'application/octet-stream');
+  });
+
+  test('a document the content cannot tell (plain text) keeps the mimetype given', async () => {
+    const csv = Buffer.from('room,temperature\nkitchen,21.5\n');
+    const { message, bytes } = await sendAndReceive({ document: { base64: csv.toString('base64') }, file_name: 'rooms.csv', mimetype: 'text/csv' });
+    assert.ok(bytes.equals(csv));
+    assert.equal(message.documentMessage?.mimetype, 'text/csv');
+  });
+
+  test('base64 as other encoders write it: a data: prefix, line breaks and escaped slashes', async () => {
+    const data = Buffer.concat([png, randomBytes(5_000)]);
+    const wrapped = `data:image/png;base64,${data.toString('base64').replace(/.{76}/g, '$&\n')}`;
+    // PHP's json_encode writes "/" as "\/"; JSON.stringify writes the line breaks as "\n".
+    const body = JSON.stringify({ to: '+4917600000001', image: { base64: wrapped } }).replaceAll('/', '\\/');
+    const res = await fetch(new URL('api/send', await s.apiUrl()), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${MEDIA_API_TOKEN}`, 'Content-Type': 'application/json' },
+      body,
+    });
+    const answer = (await res.json()) as { id?: string; error?: string };
+    assert.equal(res.status, 200, answer.error);
+    const out = await s.sim.waitForOutgoing((m) => m.id === answer.id);
+    assert.ok(s.sim.media!.download(out.message).equals(data));
   });
 
   test('an ogg/opus audio with voice: true arrives as a voice note', async () => {

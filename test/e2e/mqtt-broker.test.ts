@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { TOPICS } from '../../src/mqtt/discovery.js';
-import { BROKER_PASSWORD, BROKER_USER, needsMosquitto, Recorder, retainedOn, TestBroker } from '../support/mosquitto.js';
+import { BROKER_PASSWORD, BROKER_USER, needsMosquitto, Recorder, retainedOn, TestBroker } from '../../simulator/harness/mosquitto.js';
 import { pairedBridge, pairedDaemon, type BridgeWithReceiver } from '../support/paired-bridge.js';
 import { WaSimulator } from '../../simulator/index.js';
+import { until } from '../../simulator/waits.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 
 const SUPERVISOR_TOKEN = 'supervisor-token-for-the-mqtt-tests';
@@ -30,14 +31,20 @@ async function fakeSupervisor(service: { status: number; body: unknown }) {
   };
 }
 
-async function mqttStatus(s: BridgeWithReceiver, until: (mqtt: any) => boolean, timeoutMs = 10_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await (await fetch(new URL('api/status', s.bridge.url))).json();
-    if (until(status.mqtt)) return status;
-    if (Date.now() > deadline) throw new Error(`MQTT status stayed ${JSON.stringify(status.mqtt)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** The page's status once its MQTT section passes `matches`. */
+async function mqttStatus(s: BridgeWithReceiver, matches: (mqtt: any) => boolean): Promise<any> {
+  let last: unknown;
+  return until(
+    'the MQTT status',
+    async () => {
+      const status = await (await fetch(new URL('api/status', s.bridge.url))).json();
+      last = status.mqtt;
+      return matches(status.mqtt) ? status : undefined;
+    },
+    10_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}: it stayed ${JSON.stringify(last)}`);
+  });
 }
 
 /** A message still reaches the webhook: nothing waits for MQTT. */

@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { WaSimulator, type Contact } from '../../simulator/index.js';
+import { until } from '../../simulator/waits.js';
 import { discoveryConfigs, TOPICS } from '../../src/mqtt/discovery.js';
 import { APP_VERSION } from '../../src/version.js';
-import { postToPage, startBridge, webhookOptions } from '../support/bridge-harness.js';
-import { BROKER_PASSWORD, needsMosquitto, Recorder, retainedOn, TestBroker } from '../support/mosquitto.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
+import { startBridge, unlinkFromPage } from '../support/bridge-harness.js';
+import { BROKER_PASSWORD, needsMosquitto, Recorder, retainedOn, TestBroker } from '../../simulator/harness/mosquitto.js';
 import { pairedBridge, type BridgeWithReceiver } from '../support/paired-bridge.js';
 
 const ACCOUNT = '491700000000';
@@ -158,7 +160,9 @@ describe('MQTT entities', { skip: needsMosquitto }, () => {
 
   test('unlinked by the phone: the entities stay and say so; another account linking replaces them, no ghosts', async () => {
     await s.sim.unlink();
-    await ha.waitFor(() => ha.last(TOPICS.state)?.includes('"link_state":"qr_required"'), 'qr_required on the link sensor');
+    // while the new QR waits, the link sensor keeps saying the phone removed the link
+    await s.bridge.status.waitForState('qr');
+    await ha.waitFor(() => ha.last(TOPICS.state)?.includes('"link_state":"logged_out"'), 'logged_out on the link sensor');
     assert.equal(JSON.parse(ha.last(TOPICS.state)!).connected, 'OFF');
     assert.deepEqual(await retainedOn(broker, CONFIG_FILTER), expectedConfigs(ACCOUNT, []));
 
@@ -174,11 +178,11 @@ describe('MQTT entities', { skip: needsMosquitto }, () => {
       await s.bridge.status.waitForState('connected');
       const expected = expectedConfigs('491700000077', []);
       await ha.waitFor(() => [...expected.keys()].every((topic) => ha.last(topic)), 'the new account configs');
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the old account's configs are emptied right after
+      await ha.waitFor(() => [...expectedConfigs(ACCOUNT, []).keys()].every((topic) => ha.last(topic) === ''), "the old account's configs emptied");
       assert.deepEqual(await retainedOn(broker, CONFIG_FILTER), expected);
 
       // Unlinked on purpose from the page: its entities leave Home Assistant.
-      assert.equal((await postToPage(s.bridge.url, 'api/logout')).status, 200);
+      assert.equal((await unlinkFromPage(s.bridge.url)).status, 200);
       await ha.waitFor(() => [...expected.keys()].every((topic) => ha.last(topic) === ''), 'every config emptied');
       assert.equal((await retainedOn(broker, CONFIG_FILTER)).size, 0);
     } finally {
@@ -188,12 +192,6 @@ describe('MQTT entities', { skip: needsMosquitto }, () => {
   });
 });
 
-async function waitForMqttState(s: BridgeWithReceiver, state: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await (await fetch(new URL('api/status', s.bridge.url))).json();
-    if (status.mqtt.state === state) return;
-    if (Date.now() > deadline) throw new Error(`MQTT state stayed ${status.mqtt.state}, not ${state}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+async function waitForMqttState(s: BridgeWithReceiver, state: string): Promise<void> {
+  await until(`MQTT state ${state} on the page`, async () => (await (await fetch(new URL('api/status', s.bridge.url))).json()).mqtt.state === state, 15_000);
 }

@@ -6,6 +6,7 @@ import type { StatusReport } from '../../src/web/status-report.js';
 import type { ConnectionStatus } from '../../src/whatsapp/connection-status.js';
 import { postToPage, type InProcessBridge } from '../support/bridge-harness.js';
 import { bridgeWithReceiver, type BridgeWithReceiver } from '../support/paired-bridge.js';
+import { sleep } from '../../simulator/waits.js';
 
 /**
  * The passkey step of linking (issue #14, docs/passkey-protocol.md) through the whole stack: the
@@ -238,7 +239,7 @@ test('QR codes stop rotating while the step waits (without it the socket would e
     const { paired } = await scanWithPasskey(s, { authenticator });
     await s.passkeyState('waiting');
     const seen = s.states.length;
-    await new Promise((r) => setTimeout(r, 12 * QR_MS)); // twice the codes the socket had
+    await sleep(12 * QR_MS); // twice the codes the socket had
     assert.deepEqual(
       s.states.slice(seen).filter((st) => st.state !== 'passkey' || st.qr),
       [],

@@ -10,7 +10,8 @@ import { WaSimulator } from '../../simulator/index.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { DATABASE_FILE } from '../../src/state/database.js';
 import { pairedDaemon } from '../support/paired-bridge.js';
-import { systemCommand } from '../support/system-command.js';
+import { systemCommand } from '../../simulator/harness/system-command.js';
+import { sleep } from '../../simulator/waits.js';
 
 const strace = systemCommand('strace', 'strace');
 
@@ -38,7 +39,7 @@ test(
       stdio: 'ignore',
     });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // strace attaches to each thread
+      await sleep(1000); // strace attaches to each thread
       const receiptAt = new Map<string, number>();
       sim.events.on('receipt', (r) => r.ids.forEach((id) => receiptAt.has(id) || receiptAt.set(id, Date.now())));
       const alice = sim.contact({ phone: '4917600000001', pushName: 'Alice' });

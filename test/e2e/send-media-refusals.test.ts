@@ -11,12 +11,23 @@ const TOKEN = 'api-token-for-the-media-tests';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
-/** A file server on 127.0.0.1 for `url` sources: /png, /big (2 MB), /missing (404), /loop (endless redirects), /slow (headers, then nothing). */
+/** A file server on 127.0.0.1 for `url` sources: /png, /big (2 MB), /declared-huge, /chunked-big, /missing (404), /loop (endless redirects). */
 async function fileServer(): Promise<{ url: (path: string) => string; close(): Promise<void> }> {
   let hops = 0;
   const server: Server = createServer((req, res) => {
     if (req.url === '/png') return void res.writeHead(200, { 'Content-Type': 'image/png' }).end(PNG);
     if (req.url === '/big') return void res.writeHead(200).end(Buffer.alloc(2 * 1024 * 1024, 1));
+    // Declares 50 MB and sends none of it: only a check of the header answers before the 30 s deadline.
+    if (req.url === '/declared-huge') return void res.writeHead(200, { 'Content-Length': 50 * 1024 * 1024 }).flushHeaders();
+    if (req.url === '/chunked-big') {
+      res.writeHead(200); // no Content-Length: chunked, cut off at the limit while streaming
+      const chunk = Buffer.alloc(64 * 1024, 2);
+      const more = () => {
+        for (let i = 0; i < 8 && !res.destroyed; i++) res.write(chunk);
+        if (!res.destroyed) setTimeout(more, 5);
+      };
+      return more();
+    }
     if (req.url?.startsWith('/loop')) return void res.writeHead(302, { Location: `/loop${++hops}` }).end();
     res.writeHead(404).end('not here');
   });
@@ -40,7 +51,7 @@ describe('sending media: every refusal is a 4xx/502 JSON error that says what to
     writeFileSync(join(mediaFolder, 'snapshots', 'door.png'), PNG);
     writeFileSync(join(mediaFolder, 'snapshots', 'invoice.pdf'), PDF);
     symlinkSync('/etc/passwd', join(mediaFolder, 'snapshots', 'sneaky.png'));
-    s = await pairedBridge({ options: { api_token: TOKEN, media_folder: mediaFolder, media_max_size: 1, send_interval: 60 } });
+    s = await pairedBridge({ options: { api_token: TOKEN, media_folder: mediaFolder, media_max_size: 1, send_interval: 60, send_url_allow: ['127.0.0.1'] } });
     s.sim.contact({ phone: '4917600000001', pushName: 'Alice' });
     files = await fileServer();
   });
@@ -78,6 +89,30 @@ describe('sending media: every refusal is a 4xx/502 JSON error that says what to
       413,
       /WhatsApp takes at most 1 MB/,
     ],
+    [
+      'a PNG that claims to be a web page',
+      { image: { base64: PNG.toString('base64') }, mimetype: 'text/html' },
+      415,
+      /'mimetype' says text\/html, but the file is image\/png/,
+    ],
+    [
+      'a PNG document that claims to be a web page',
+      { document: { base64: PNG.toString('base64') }, mimetype: 'text/html' },
+      415,
+      /says text\/html, but the file is image\/png/,
+    ],
+    [
+      'a PDF that claims to be a video',
+      { document: { path: 'MEDIA/snapshots/invoice.pdf' }, mimetype: 'video/mp4' },
+      415,
+      /says video\/mp4, but the file is application\/pdf/,
+    ],
+    [
+      'a mimetype with a line break',
+      { document: { base64: PNG.toString('base64') }, mimetype: 'image/png\r\nX-Injected: yes' },
+      400,
+      /'mimetype' must look like type\/subtype/,
+    ],
     ['a caption on audio', { audio: { base64: PNG.toString('base64') }, caption: 'hi' }, 400, /no caption on audio/],
     ['voice without audio', { image: { base64: PNG.toString('base64') }, voice: true }, 400, /'voice' goes with 'audio'/],
     ['a caption without a file', { text: 'x', caption: 'y' }, 400, /'caption' goes with a media key/],
@@ -85,6 +120,8 @@ describe('sending media: every refusal is a 4xx/502 JSON error that says what to
     ['a URL that answers 404', { image: { url: 'FILES/missing' } }, 502, /answered HTTP 404/],
     ['a URL that redirects without end', { image: { url: 'FILES/loop' } }, 502, /more than 3 redirects/],
     ['a URL larger than media_max_size', { document: { url: 'FILES/big' } }, 413, /larger than media_max_size \(1 MB\)/],
+    ['a URL that declares more than media_max_size', { document: { url: 'FILES/declared-huge' } }, 413, /larger than media_max_size \(1 MB\)/],
+    ['a URL that streams past media_max_size', { document: { url: 'FILES/chunked-big' } }, 413, /larger than media_max_size \(1 MB\)/],
   ];
 
   for (const [what, body, status, message] of refusals) {

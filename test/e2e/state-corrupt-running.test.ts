@@ -10,13 +10,14 @@ import { WaSimulator } from '../../simulator/index.js';
 import type { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
+import { until } from '../../simulator/waits.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions } from '../../src/config/options.js';
-import { BridgeRunner } from '../../src/restart.js';
+import { BridgeRunner } from '../../src/bridge-runner.js';
 import { isCorruption } from '../../src/state/corruption.js';
 import { DATABASE_FILE, openDatabase } from '../../src/state/database.js';
 import type { StatusReport } from '../../src/web/status-report.js';
-import { webhookOptions } from '../support/bridge-harness.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
 import { fakeSupervisor } from '../support/fake-supervisor.js';
 import { pairedDaemon } from '../support/paired-bridge.js';
 
@@ -40,22 +41,6 @@ function misdirect(file: string, table: string, target: string): void {
     }).immediate(); // the write lock first: a deferred transaction cannot upgrade past the daemon's commits
   } finally {
     db.close();
-  }
-}
-
-/** Asks until `probe` gives a value; the page may be restarting meanwhile (refused connections count as "not yet"). */
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -10,7 +10,7 @@ import { WaSimulator } from '../../simulator/index.js';
 import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { DATABASE_FILE } from '../../src/state/database.js';
-import { webhookOptions } from '../support/bridge-harness.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
 import { pairedDaemon } from '../support/paired-bridge.js';
 
 /** Starts the daemon on `dataDir` and reads its first status from the page. */

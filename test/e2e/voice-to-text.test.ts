@@ -14,9 +14,9 @@ import { after, before, describe, test } from 'node:test';
 import { WaSimulator, type Contact } from '../../simulator/index.js';
 import type { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
-import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE, type FakeSttSupervisor } from '../support/fake-stt-supervisor.js';
+import { fakeSttSupervisor, OGG_ENGINE, PCM_ENGINE, type FakeSttSupervisor } from '../../simulator/harness/fake-stt-supervisor.js';
 import { pairedDaemon, startDaemon } from '../support/paired-bridge.js';
-import { encodeVoiceNote, opusenc, samplesOf, tonesIn, tonesPcm, VOICE_RATE } from '../support/voice-note.js';
+import { encodeVoiceNote, opusenc, samplesOf, tonesIn, tonesPcm, VOICE_RATE } from '../../simulator/harness/voice-note.js';
 
 const ENTITY = 'stt.test_engine';
 const TONES = [440, 660, 880, 1320];

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { samplePng } from '../../simulator/index.js';
+import { waitForEvent } from '../../simulator/waits.js';
 import { memoryAuthState, TestClient } from './helpers.js';
 import { bytesOf, downloadWithBaileys } from './media-helpers.js';
 
@@ -11,19 +12,9 @@ test('CLI: prints the URL, pairs by QR, sends a message and a photo, quits clean
   const cli = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', '--port', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const output = createInterface({ input: cli.stdout });
-  const waitForLine = (pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((resolve) => {
-      const check = (line: string) => {
-        const match = line.match(pattern);
-        if (match) {
-          output.off('line', check);
-          resolve(match);
-        }
-      };
-      lines.forEach(check);
-      output.on('line', check);
-    });
   output.on('line', (line) => lines.push(line));
+  const waitForLine = (pattern: RegExp) =>
+    waitForEvent(output, ['line'], () => lines.map((line) => line.match(pattern)).find((match) => match !== null) ?? undefined, 15_000, `a line ${pattern}`);
   try {
     const [, url] = await waitForLine(/WA_WEBSOCKET_URL=(ws:\/\/127\.0\.0\.1:\d+\/ws\/chat)/);
     const [, caFile] = await waitForLine(/NODE_EXTRA_CA_CERTS=(\S+)/);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { aesEncryptGCM, Curve, getBinaryNodeChild, getBinaryNodeChildBuffer, hkdf, proto, S_WHATSAPP_NET, type BinaryNode } from '@whiskeysockets/baileys';
 import { TestAuthenticator, WaSimulator, type PasskeyOptions } from '../../simulator/index.js';
 import { memoryAuthState, TestClient } from './helpers.js';
+import { sleep } from '../../simulator/waits.js';
 
 // The companion's side of docs/passkey-protocol.md, written by hand from the spec over Baileys' public
 // API, so the simulator is checked against the spec rather than against its own code.
@@ -65,7 +66,7 @@ function companion(client: TestClient, authenticator: TestAuthenticator, tweaks:
     const assertion = (tweaks.authenticator ?? authenticator).assert(options, tweaks.origin);
     // 4. the ref
     const ref = Buffer.from(getBinaryNodeChildBuffer(await sock.query(md('get', child('ref'))), 'ref')!).toString('utf8');
-    if (tweaks.delayMs) await new Promise((r) => setTimeout(r, tweaks.delayMs));
+    if (tweaks.delayMs) await sleep(tweaks.delayMs);
     // 5. the prologue
     const ephemeral = Curve.generateKeyPair();
     const companionNonce = randomBytes(32);

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Bridge } from '../../src/bridge.js';
 import { readEnvironment } from '../../src/config/environment.js';
 import { parseOptions, type OptionProblem } from '../../src/config/options.js';
+import type { DestinationUnit } from '../../src/destinations/unit.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
 
 export interface InProcessBridge {
@@ -16,7 +17,7 @@ export interface InProcessBridge {
   /** The message API (POST api/send). */
   apiUrl: string;
   /** What the options parser said about the options given. */
-  problems: OptionProblem[];
+  problems: readonly OptionProblem[];
   status: StatusStream;
   stop(): Promise<void>;
 }
@@ -28,6 +29,8 @@ export async function startBridge(opts: {
   dataDir?: string;
   env?: Record<string, string>;
   keepAliveIntervalMs?: number;
+  /** Where messages go, when not the registry's list (a destination that exists only in a test). */
+  destinations?: readonly DestinationUnit[];
 }): Promise<InProcessBridge> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'wab-bridge-'));
   // Tests that play the Supervisor (SUPERVISOR_TOKEN set) still reach the servers on loopback.
@@ -38,7 +41,13 @@ export async function startBridge(opts: {
     apiHost: '127.0.0.1',
   };
   const parsed = parseOptions(opts.options, { supervisorAvailable: env.supervisorToken !== null });
-  const bridge = new Bridge({ env, parsed, logger: pino({ level: 'silent' }), keepAliveIntervalMs: opts.keepAliveIntervalMs });
+  const bridge = new Bridge({
+    env,
+    parsed,
+    logger: pino({ level: 'silent' }),
+    keepAliveIntervalMs: opts.keepAliveIntervalMs,
+    destinations: opts.destinations,
+  });
   const { ingressPort, apiPort } = await bridge.start();
   const url = `http://127.0.0.1:${ingressPort}/`;
   const status = await StatusStream.open(url);
@@ -59,11 +68,13 @@ export async function startBridge(opts: {
   };
 }
 
-export function webhookOptions(url: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { webhook_enabled: true, webhook_url: url, log_level: 'info', forward_groups: true, forward_own_messages: false, ...extra };
-}
-
 /** POSTs JSON to the page's API as the page does (the server refuses non-JSON POSTs). */
 export function postToPage(baseUrl: string, path: string, body: unknown = {}): Promise<Response> {
   return fetch(new URL(path, baseUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** Unlinks as the page's dialog does: asks for the confirmation, then unlinks with it. */
+export async function unlinkFromPage(baseUrl: string): Promise<Response> {
+  const { confirmation } = (await (await postToPage(baseUrl, 'api/logout/confirmation')).json()) as { confirmation: string };
+  return postToPage(baseUrl, 'api/logout', { confirmation });
 }

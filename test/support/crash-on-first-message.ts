@@ -16,8 +16,6 @@ const connection = new WhatsAppConnection({
   logger,
   baileysLogger: logger,
   waWebSocketUrl: process.env.WA_WEBSOCKET_URL!,
-  onMessages: () => process.kill(process.pid, 'SIGKILL'),
-  onMessageUpdates: () => undefined,
-  onMessageReceipts: () => undefined,
 });
+connection.inbound.on('messages', () => process.kill(process.pid, 'SIGKILL'));
 connection.start();

@@ -7,7 +7,7 @@ import { Destination } from '../../src/delivery/destination.js';
 import { DeliveryLog } from '../../src/delivery/delivery-log.js';
 import { createHttpClient } from '../../src/delivery/http-post.js';
 import { Outbox } from '../../src/delivery/outbox.js';
-import { WebhookSender } from '../../src/delivery/webhook-sender.js';
+import { WebhookSender } from '../../src/destinations/webhook/webhook-sender.js';
 import { openDatabase, type Db } from '../../src/state/database.js';
 
 /** A webhook delivery channel over a real state file, pointed at a URL. */

@@ -11,13 +11,14 @@ export const MEDIA_API_TOKEN = 'api-token-for-the-media-tests';
 /**
  * The daemon as a child process against the simulator with its HTTPS media host, trusting the
  * host's throwaway CA the only way a product would: NODE_EXTRA_CA_CERTS. Paired and connected.
+ * `extraEnv`: more of the environment, e.g. a fake Supervisor's.
  */
-export async function mediaBridge(options: Record<string, unknown> = {}) {
+export async function mediaBridge(options: Record<string, unknown> = {}, extraEnv: Record<string, string> = {}) {
   const sim = await WaSimulator.start({ media: true });
   const receiver = await TestReceiver.start();
   const mediaFolder = mkdtempSync(join(tmpdir(), 'wab-media-'));
   const daemonOptions = { media_folder: mediaFolder, api_token: MEDIA_API_TOKEN, send_interval: 0, ...options };
-  const env = { NODE_EXTRA_CA_CERTS: sim.media!.caFile };
+  const env = { NODE_EXTRA_CA_CERTS: sim.media!.caFile, ...extraEnv };
   const start = (dataDir?: string) => pairedDaemon({ sim, receiver, dataDir, options: daemonOptions, env });
   const setup = {
     sim,

@@ -3,7 +3,9 @@ import { WaSimulator, type SimulatorOptions } from '../../simulator/index.js';
 import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver, type Responder } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
-import { startBridge, webhookOptions, type InProcessBridge } from './bridge-harness.js';
+import type { DestinationUnit } from '../../src/destinations/unit.js';
+import { webhookOptions } from '../../simulator/harness/webhook-options.js';
+import { startBridge, type InProcessBridge } from './bridge-harness.js';
 
 export interface BridgeWithReceiverOptions {
   /** Options over webhookOptions' defaults, as options.json would hold them. */
@@ -16,6 +18,8 @@ export interface BridgeWithReceiverOptions {
   /** Extra environment, e.g. a fake Supervisor's. */
   env?: Record<string, string>;
   keepAliveIntervalMs?: number;
+  /** Where messages go, when not the registry's list. */
+  destinations?: readonly DestinationUnit[];
 }
 
 export interface BridgeWithReceiver {
@@ -35,7 +39,8 @@ export async function bridgeWithReceiver(opts: BridgeWithReceiverOptions = {}): 
   const receiver = await TestReceiver.start();
   if (opts.respond) receiver.respondWith(opts.respond);
   const options = webhookOptions(receiver.url + (opts.webhookPath ?? ''), opts.options);
-  const start = (dataDir?: string) => startBridge({ waUrl: sim.url, options, dataDir, env: opts.env, keepAliveIntervalMs: opts.keepAliveIntervalMs });
+  const start = (dataDir?: string) =>
+    startBridge({ waUrl: sim.url, options, dataDir, env: opts.env, keepAliveIntervalMs: opts.keepAliveIntervalMs, destinations: opts.destinations });
   const setup: BridgeWithReceiver = {
     sim,
     receiver,
@@ -78,11 +83,19 @@ export interface DaemonOptions {
   options?: Record<string, unknown>;
   /** Extra environment, e.g. NODE_EXTRA_CA_CERTS for the simulator's media host. */
   env?: Record<string, string>;
+  /** A command the daemon runs under (BridgeProcess's `wrapper`). */
+  wrapper?: string[];
 }
 
 /** The daemon as a child process (BridgeProcess), forwarding to the receiver; returns once it listens. */
 export function startDaemon(opts: DaemonOptions): Promise<BridgeProcess> {
-  return BridgeProcess.start({ options: webhookOptions(opts.receiver.url, opts.options), waUrl: opts.sim.url, dataDir: opts.dataDir, env: opts.env });
+  return BridgeProcess.start({
+    options: webhookOptions(opts.receiver.url, opts.options),
+    waUrl: opts.sim.url,
+    dataDir: opts.dataDir,
+    env: opts.env,
+    wrapper: opts.wrapper,
+  });
 }
 
 /** The same, once connected: paired from its QR first, unless its state holds a pairing already. */

@@ -1,20 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { needs } from '../../support/system-command.js';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../../../simulator/harness/chromium.js';
+import { needs } from '../../../simulator/harness/system-command.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** `skip` option for tests that launch Chromium: describe('...', { skip: needsChromium }, ...). */
 export const needsChromium = needs(CHROMIUM_PATH, 'chromium');
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
-/** Where the README and DOCS.md take their pictures from; written only with UPDATE_DOCS_IMAGES=1. */
-export const DOCS_IMAGES_DIR = join(process.cwd(), 'docs', 'images');
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  return launchChromium();
 }
 
 /** Saves a full-page screenshot to test-output/screenshots/<name>.png. */
@@ -33,10 +28,4 @@ export function watchErrors(page: Page): string[] {
     if (message.type() === 'error') errors.push(`console: ${message.text()}`);
   });
   return errors;
-}
-
-/** With UPDATE_DOCS_IMAGES=1, also saves the screenshot as docs/images/<name>.png for the docs. */
-export async function publishScreenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_DOCS_IMAGES !== '1') return;
-  await page.screenshot({ path: join(DOCS_IMAGES_DIR, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
 }

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { Bus } from '../../../src/bus.js';
-import type { DeliveryAttempt } from '../../../src/delivery/delivery-log.js';
+import type { DeliveryAttempt } from '../../../src/bus-events.js';
 import { IngressServer, type IngressActions } from '../../../src/web/ingress-server.js';
 import type { StatusReport } from '../../../src/web/status-report.js';
 import { INITIAL_STATUS } from '../../../src/whatsapp/connection-status.js';
@@ -16,6 +16,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     pairing_code: null,
     me: null,
     last_disconnect: null,
+    relink_reason: null,
     next_reconnect_at: null,
     passkey: null,
     webhook: {
@@ -26,6 +27,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
       counters: { delivered: 0, queued: 0, retrying: 0, dead: 0, oldest_queued_age_s: null },
     },
     ha_events: { enabled: false, paused: null, delivered: 0, queued: 0, dead: 0 },
+    destinations: [],
     api: { port: 8080, token_source: 'generated', token_hint: '…a1b2' },
     media: { download: true, folder: '/media/whatsapp', files: 0, bytes: 0, pending: 0, last_error: null },
     voice_to_text: { entity: null, last_error: null },

@@ -1,13 +1,21 @@
+// @ts-check
 // What the buttons and the pairing form do.
 import { post } from './api.js';
+import { copyApiToken } from './cards/message-api.js';
 import { wirePasskey } from './cards/passkey.js';
-import { $, show } from './dom.js';
+import { $ } from './dom.js';
 import { deliveriesCount } from './format.js';
 import { refreshDeliveries } from './live.js';
 import { render } from './render.js';
+import { showResult } from './result.js';
 import { state } from './state.js';
 
-/** Runs an action with its button disabled; shows a failure in `resultEl`. */
+/**
+ * Runs an action with its button disabled; shows a failure in `resultEl`.
+ * @param {HTMLButtonElement} button
+ * @param {HTMLElement | null} resultEl
+ * @param {() => Promise<unknown>} action
+ */
 async function busy(button, resultEl, action) {
   button.disabled = true;
   button.setAttribute('aria-busy', 'true');
@@ -16,7 +24,7 @@ async function busy(button, resultEl, action) {
   } catch (error) {
     if (resultEl) {
       resultEl.dataset.tone = 'error';
-      resultEl.textContent = `Could not reach the app: ${error.message}`;
+      resultEl.textContent = `Could not reach the app: ${/** @type {Error} */ (error).message}`;
     }
   } finally {
     button.disabled = false;
@@ -24,9 +32,10 @@ async function busy(button, resultEl, action) {
   }
 }
 
+/** @param {SubmitEvent} event */
 function requestPairingCode(event) {
   event.preventDefault();
-  const input = $('pairing-phone');
+  const input = $('pairing-phone', HTMLInputElement);
   const error = $('pairing-error');
   const phoneNumber = input.value.trim();
   error.textContent = '';
@@ -37,82 +46,58 @@ function requestPairingCode(event) {
     input.focus();
     return;
   }
-  busy($('pairing-submit'), error, async () => {
+  busy($('pairing-submit', HTMLButtonElement), error, async () => {
     try {
       const { code } = await post('api/pairing-code', { phone: phoneNumber });
       state.localPairingCode = code;
       render();
       $('pairing-code').focus();
     } catch (e) {
-      error.textContent = e.message;
+      error.textContent = /** @type {Error} */ (e).message;
       input.setAttribute('aria-invalid', 'true');
     }
   });
 }
 
-function sendTest(event) {
+function sendTest() {
   const result = $('webhook-result');
   result.textContent = 'Sending a test message…';
   result.dataset.tone = 'neutral';
-  busy(event.currentTarget, result, async () => {
+  busy($('test-btn', HTMLButtonElement), result, async () => {
     const r = await post('api/webhook/test');
-    result.dataset.status = r.status ?? '';
-    result.dataset.duration = r.durationMs;
-    result.dataset.tone = r.delivered ? 'ok' : 'error';
-    result.textContent = r.delivered
+    result.dataset.status = String(r.status ?? '');
+    result.dataset.duration = String(r.durationMs);
+    const text = r.delivered
       ? `Test delivered: the receiver answered HTTP ${r.status} in ${r.durationMs} ms.`
       : r.status
         ? `Test failed: the receiver answered HTTP ${r.status} after ${r.durationMs} ms.`
         : `Test failed: ${r.error ?? 'no answer'}${r.durationMs ? ` (after ${r.durationMs} ms)` : ''}.`;
-    state.resultShownFor = null;
+    showResult('webhook-result', r.delivered ? 'ok' : 'error', text);
     refreshDeliveries();
   });
 }
 
-/** Re-queues the dead deliveries of every destination (webhook and Home Assistant events). */
-function retryDead(event) {
-  const result = $('webhook-result');
-  busy(event.currentTarget, result, async () => {
+/** Re-queues the dead deliveries of every destination (webhook, Home Assistant events, MQTT). */
+function retryDead() {
+  busy($('retry-btn', HTMLButtonElement), $('deliveries-result'), async () => {
     const { requeued } = await post('api/deliveries/retry-dead');
-    result.dataset.tone = 'ok';
-    result.textContent = `Re-queued ${deliveriesCount(requeued)}; delivery resumed.`;
-    state.resultShownFor = null;
+    showResult('deliveries-result', 'ok', `Re-queued ${deliveriesCount(requeued)}; delivery resumed.`);
     refreshDeliveries();
   });
-}
-
-/**
- * The token is fetched only on click, never part of the status. Without a secure context (plain
- * http:// through a LAN address) the clipboard API is missing: then the token is shown selected.
- */
-async function copyApiToken() {
-  const result = $('api-token-result');
-  const { token } = await post('api/message-api/token');
-  try {
-    await navigator.clipboard.writeText(token);
-    result.dataset.tone = 'ok';
-    result.textContent = 'Token copied.';
-  } catch {
-    const field = $('api-token-value');
-    field.value = token;
-    show(field, true);
-    field.focus();
-    field.select();
-    result.dataset.tone = 'info';
-    result.textContent = 'Press Ctrl+C (⌘C) to copy the selected token.';
-  }
 }
 
 function wireUnlink() {
-  const dialog = $('unlink-dialog');
+  const dialog = $('unlink-dialog', HTMLDialogElement);
   $('unlink-btn').addEventListener('click', () => {
     dialog.returnValue = ''; // Escape keeps the previous value otherwise
     dialog.showModal();
   });
   dialog.addEventListener('close', () => {
     if (dialog.returnValue !== 'unlink') return;
-    busy($('unlink-btn'), $('state-detail'), async () => {
-      await post('api/logout');
+    busy($('unlink-btn', HTMLButtonElement), $('state-detail'), async () => {
+      // The app unlinks only with a confirmation it issued for this dialog.
+      const { confirmation } = await post('api/logout/confirmation');
+      await post('api/logout', { confirmation });
       $('whatsapp-title').focus();
     });
   });
@@ -122,8 +107,10 @@ export function wireActions() {
   $('pairing-form').addEventListener('submit', requestPairingCode);
   wirePasskey();
   wireUnlink();
-  $('reconnect-btn').addEventListener('click', (event) => busy(event.currentTarget, null, () => post('api/reconnect')));
+  const reconnect = $('reconnect-btn', HTMLButtonElement);
+  reconnect.addEventListener('click', () => busy(reconnect, null, () => post('api/reconnect')));
   $('test-btn').addEventListener('click', sendTest);
   $('retry-btn').addEventListener('click', retryDead);
-  $('api-token-btn').addEventListener('click', (event) => busy(event.currentTarget, $('api-token-result'), copyApiToken));
+  const copyToken = $('api-token-btn', HTMLButtonElement);
+  copyToken.addEventListener('click', () => busy(copyToken, $('api-token-result'), copyApiToken));
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // How times, numbers and chats read on the page.
 import { appNow } from './state.js';
 
@@ -5,9 +6,13 @@ export const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium'
 export const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
-/** Where a delivery went, as the table names it. */
+/**
+ * Where a delivery went, as the table names it.
+ * @type {Record<import('./state.js').DeliveryAttempt['destination'], string>}
+ */
 export const DESTINATIONS = { webhook: 'Webhook', ha_event: 'Home Assistant', mqtt: 'MQTT event' };
 
+/** @param {number} ms epoch ms */
 export function ago(ms) {
   const s = Math.round((appNow() - ms) / 1000);
   if (s < 45) return relative.format(-Math.max(0, s), 'second');
@@ -16,6 +21,7 @@ export function ago(ms) {
   return relative.format(-Math.round(s / 86400), 'day');
 }
 
+/** @param {number | null} seconds */
 export function duration(seconds) {
   if (seconds == null) return '–';
   if (seconds < 60) return `${seconds} s`;
@@ -24,21 +30,31 @@ export function duration(seconds) {
   return `${(seconds / 86400).toFixed(1)} d`;
 }
 
+/** @param {number} ms epoch ms */
 export function secondsUntil(ms) {
   return Math.max(0, Math.ceil((ms - appNow()) / 1000));
 }
 
-/** "3 deliveries", "1 delivery". */
+/**
+ * "3 deliveries", "1 delivery".
+ * @param {number} n
+ */
 export function deliveriesCount(n) {
   return `${n} ${n === 1 ? 'delivery' : 'deliveries'}`;
 }
 
-/** "4915112345678" -> "+4915112345678" (no grouping: country codes have different lengths). */
+/**
+ * "4915112345678" -> "+4915112345678" (no grouping: country codes have different lengths).
+ * @param {string} digits
+ */
 export function phone(digits) {
   return digits ? `+${String(digits).replace(/^\+/, '')}` : '–';
 }
 
-/** A chat JID as a person reads it. */
+/**
+ * A chat JID as a person reads it.
+ * @param {string} chat
+ */
 export function chatLabel(chat) {
   if (chat === 'test') return 'Test send';
   const [user, server] = String(chat).split('@');
@@ -48,7 +64,10 @@ export function chatLabel(chat) {
   return chat;
 }
 
-/** Short, stable value that changes with the QR string (cache-busting for api/qr.svg). */
+/**
+ * Short, stable value that changes with the QR string (cache-busting for api/qr.svg).
+ * @param {string} text
+ */
 export function hash(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
@@ -58,7 +77,10 @@ export function hash(text) {
   return (h >>> 0).toString(36);
 }
 
-/** "ABCD1234" -> "ABCD-1234". */
+/**
+ * "ABCD1234" -> "ABCD-1234".
+ * @param {string} code
+ */
 export function groupCode(code) {
   const c = String(code)
     .replace(/[^0-9A-Za-z]/g, '')

@@ -1,3 +1,4 @@
+// @ts-check
 // Keeps the state current: the status stream, a first status fetch, and the delivery log.
 import { getJson, openEventStream } from './api.js';
 import { renderDeliveryRows } from './cards/deliveries.js';
@@ -15,7 +16,7 @@ export function refreshDeliveries() {
   state.deliveriesTimer = setTimeout(async () => {
     state.lastDeliveriesFetch = Date.now();
     try {
-      state.deliveries = (await getJson('api/deliveries?limit=20')).deliveries ?? [];
+      state.deliveries = (await getJson('api/deliveries', '?limit=20')).deliveries ?? [];
       renderDeliveryRows(state.deliveries);
       render();
     } catch {
@@ -26,6 +27,7 @@ export function refreshDeliveries() {
   }, wait);
 }
 
+/** @param {import('./state.js').StatusReport} next */
 function onStatus(next) {
   setStatus(next);
   render();
@@ -42,7 +44,10 @@ export async function loadStatus() {
   }
 }
 
-/** While the stream is down the page says so and dims what may be out of date. */
+/**
+ * While the stream is down the page says so and dims what may be out of date.
+ * @param {boolean} up
+ */
 function streamUp(up) {
   show($('stream-note'), !up);
   document.body.classList.toggle('stale', !up);
@@ -54,7 +59,7 @@ export function openStream() {
   source.addEventListener('open', () => streamUp(true));
   source.addEventListener('status', (event) => {
     streamUp(true);
-    onStatus(JSON.parse(event.data));
+    onStatus(/** @type {import('./state.js').StatusReport} */ (JSON.parse(event.data)));
   });
   source.addEventListener('error', () => {
     streamUp(false);

@@ -1,3 +1,4 @@
+// @ts-check
 // The WhatsApp Bridge page: native ES modules, no build step, no framework.
 import { wireActions } from './actions.js';
 import { loadStatus, openStream } from './live.js';

@@ -1,10 +1,14 @@
+// @ts-check
 // The snippet the user runs on https://web.whatsapp.com (the only origin WhatsApp's passkeys answer
 // on). It is text to copy, never run by this page: it carries WhatsApp's request, asks the
 // browser for the passkey, and shows the result to paste back here.
 
 const ORIGIN = 'https://web.whatsapp.com';
 
-/** The snippet's source, with WhatsApp's request options (JSON) built in. */
+/**
+ * The snippet's source, with WhatsApp's request options (JSON) built in.
+ * @param {Record<string, unknown>} options
+ */
 export function passkeySnippet(options) {
   return `(async () => {
   const options = ${JSON.stringify(options)};
@@ -27,5 +31,8 @@ export function passkeySnippet(options) {
 })();`;
 }
 
-/** The same as a bookmarklet (a javascript: link to drag to the bookmarks bar). */
+/**
+ * The same as a bookmarklet (a javascript: link to drag to the bookmarks bar).
+ * @param {Record<string, unknown>} options
+ */
 export const passkeyBookmarklet = (options) => `javascript:${encodeURIComponent(passkeySnippet(options))}`;

@@ -1,9 +1,14 @@
+// @ts-check
 // Draws the whole page from the state; the cards each draw their own part.
 import { renderConnection, tickConnection } from './cards/connection.js';
 import { renderDeliveriesCard } from './cards/deliveries.js';
-import { renderHomeAssistant } from './cards/homeassistant.js';
+import { renderHaEvents } from './cards/ha-events.js';
+import { renderMedia } from './cards/media.js';
+import { renderMessageApi } from './cards/message-api.js';
+import { renderMqtt } from './cards/mqtt.js';
 import { renderProblems } from './cards/problems.js';
 import { renderStorage } from './cards/storage.js';
+import { renderVoice } from './cards/voice.js';
 import { renderWebhook } from './cards/webhook.js';
 import { setText } from './dom.js';
 import { state } from './state.js';
@@ -18,8 +23,12 @@ export function render() {
   renderStorage(status);
   renderConnection(status);
   renderWebhook(status, deliveries);
+  renderHaEvents(status);
+  renderMqtt(status);
   renderDeliveriesCard(status, deliveries);
-  renderHomeAssistant(status);
+  renderMedia(status);
+  renderVoice(status);
+  renderMessageApi(status);
   tick();
 }
 

@@ -1,23 +1,47 @@
-// The recent-deliveries card: the latest attempts of the webhook and of Home Assistant events.
+// @ts-check
+// The recent-deliveries card: the latest attempts of every destination, and re-queueing the dead ones.
 import { $, show } from '../dom.js';
 import { DESTINATIONS, chatLabel, dateTime, timeOnly } from '../format.js';
+import { expireResult } from '../result.js';
 
+/** @typedef {import('../state.js').StatusReport} StatusReport */
+/** @typedef {import('../state.js').DeliveryAttempt} DeliveryAttempt */
+
+/**
+ * @param {StatusReport} status
+ * @param {DeliveryAttempt[]} deliveries
+ */
 export function renderDeliveriesCard(status, deliveries) {
-  show($('deliveries'), status.webhook.enabled || status.ha_events.enabled || deliveries.length > 0);
+  const w = status.webhook;
+  const e = status.ha_events;
+  // "Retry dead deliveries" re-queues the dead deliveries of every destination and resumes a paused one.
+  const retry = w.counters.dead + e.dead > 0 || Boolean(w.paused || e.paused);
+  show($('deliveries'), w.enabled || e.enabled || deliveries.length > 0 || retry);
+  show($('retry-area'), retry);
+  // A retry's result is stale once the dead and paused deliveries it was shown under changed.
+  expireResult('deliveries-result', JSON.stringify([w.counters.dead, e.dead, w.paused, e.paused]));
 }
 
-/** Rebuilds the table; called when a new delivery log arrives. */
+/**
+ * Rebuilds the table; called when a new delivery log arrives.
+ * @param {DeliveryAttempt[]} deliveries
+ */
 export function renderDeliveryRows(deliveries) {
   show($('deliveries-empty'), deliveries.length === 0);
   show($('deliveries-wrap'), deliveries.length > 0);
   $('deliveries-body').replaceChildren(...deliveries.map(row));
 }
 
+/** @param {DeliveryAttempt} d */
 function row(d) {
   const tr = document.createElement('tr');
   tr.dataset.outcome = d.outcome;
   tr.dataset.destination = d.destination;
   tr.dataset.messageId = d.messageId;
+  /**
+   * @param {string} text
+   * @param {string} [title]
+   */
   const cell = (text, title) => {
     const td = document.createElement('td');
     td.textContent = text;

@@ -1,3 +1,4 @@
+// @ts-check
 // The passkey step of linking (state `passkey`): the three steps with the snippet, the paste
 // box, the confirmation code, and why it failed with "Try again".
 import { post } from '../api.js';
@@ -5,20 +6,23 @@ import { $, setText, show } from '../dom.js';
 import { secondsUntil } from '../format.js';
 import { passkeyBookmarklet, passkeySnippet } from '../passkey-snippet.js';
 
+/** @typedef {import('../state.js').StatusReport} StatusReport */
+
+/** @param {StatusReport} s */
 export function renderPasskey(s) {
   const p = s.state === 'passkey' ? s.passkey : null;
   show($('passkey'), Boolean(p));
   if (!p) return;
-  const snippet = $('passkey-snippet');
+  const snippet = $('passkey-snippet', HTMLTextAreaElement);
   const options = p.request_options ? JSON.stringify(p.request_options) : '';
   if (snippet.dataset.options !== options) {
     snippet.dataset.options = options;
     snippet.value = p.request_options ? passkeySnippet(p.request_options) : 'Reading WhatsApp’s request…';
-    $('passkey-bookmarklet').href = p.request_options ? passkeyBookmarklet(p.request_options) : '#';
-    $('passkey-result').value = '';
+    $('passkey-bookmarklet', HTMLAnchorElement).href = p.request_options ? passkeyBookmarklet(p.request_options) : '#';
+    $('passkey-result', HTMLTextAreaElement).value = '';
   }
   show($('passkey-ask'), p.phase === 'waiting');
-  $('passkey-submit').disabled = !p.request_options;
+  $('passkey-submit', HTMLButtonElement).disabled = !p.request_options;
   if (p.phase === 'waiting') setText('passkey-error', p.error ?? '');
   show($('passkey-checking'), p.phase === 'checking');
   show($('passkey-confirm'), p.phase === 'confirming');
@@ -27,7 +31,10 @@ export function renderPasskey(s) {
   setText('passkey-failure', p.phase === 'failed' ? (p.error ?? 'The passkey step did not complete.') : '');
 }
 
-/** Once a second: how long WhatsApp's request stays valid. */
+/**
+ * Once a second: how long WhatsApp's request stays valid.
+ * @param {StatusReport} s
+ */
 export function tickPasskey(s) {
   const p = s.state === 'passkey' ? s.passkey : null;
   if (!p?.expires_at || p.phase === 'failed') return setText('passkey-countdown', '');
@@ -35,10 +42,11 @@ export function tickPasskey(s) {
   setText('passkey-countdown', `Time left: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}.`);
 }
 
+/** @param {SubmitEvent} event */
 async function submit(event) {
   event.preventDefault();
-  const button = $('passkey-submit');
-  const field = $('passkey-result');
+  const button = $('passkey-submit', HTMLButtonElement);
+  const field = $('passkey-result', HTMLTextAreaElement);
   const result = field.value.trim();
   if (!result) {
     setText('passkey-error', 'Paste the result the snippet showed on web.whatsapp.com, then press Submit.');
@@ -50,7 +58,7 @@ async function submit(event) {
     await post('api/passkey', { result });
     setText('passkey-error', '');
   } catch (error) {
-    setText('passkey-error', error.message);
+    setText('passkey-error', /** @type {Error} */ (error).message);
     field.focus();
   } finally {
     button.disabled = false;
@@ -58,7 +66,7 @@ async function submit(event) {
 }
 
 async function copySnippet() {
-  const snippet = $('passkey-snippet');
+  const snippet = $('passkey-snippet', HTMLTextAreaElement);
   const result = $('passkey-copy-result');
   try {
     await navigator.clipboard.writeText(snippet.value);
@@ -72,8 +80,11 @@ async function copySnippet() {
   }
 }
 
-/** Cancel and Try again both start linking over with a new QR code. */
-const startOver = (errorId) => () => post('api/passkey/cancel').catch((error) => setText(errorId, error.message));
+/**
+ * Cancel and Try again both start linking over with a new QR code.
+ * @param {string} errorId where a refusal is shown
+ */
+const startOver = (errorId) => () => post('api/passkey/cancel').catch((/** @type {Error} */ error) => setText(errorId, error.message));
 
 export function wirePasskey() {
   $('passkey-form').addEventListener('submit', submit);

@@ -1,6 +1,10 @@
+// @ts-check
 // The banner listing the options that need fixing, one line per problem.
 import { $, show } from '../dom.js';
 
+/** @typedef {import('../state.js').StatusReport} StatusReport */
+
+/** @param {StatusReport} status */
 export function renderProblems(status) {
   const problems = status.problems ?? [];
   show($('problems'), problems.length > 0);

@@ -1,11 +1,22 @@
-// The webhook card: where delivery stands with what to do, the counters, test and retry.
+// @ts-check
+// The webhook card: where delivery stands with what to do, the counters, and the test send.
 import { $, setText, show, showHelp } from '../dom.js';
 import { deliveriesCount, duration } from '../format.js';
-import { state } from '../state.js';
+import { expireResult } from '../result.js';
 
+/** @typedef {import('../state.js').StatusReport} StatusReport */
+/** @typedef {import('../state.js').DeliveryAttempt} DeliveryAttempt */
+/** @typedef {{ tone: string, text: string, help: import('../dom.js').Help | null }} Health */
+
+/** @type {DeliveryAttempt['outcome'][]} */
 const FAILED = ['retrying', 'dead', 'failed'];
 
-/** Where delivery stands, with what to do: off, paused, failing, dead ones, or fine. */
+/**
+ * Where delivery stands, with what to do: off, paused, failing, dead ones, or fine.
+ * @param {StatusReport} status
+ * @param {DeliveryAttempt[]} attempts the webhook's, newest first
+ * @returns {Health}
+ */
 function webhookHealth(status, attempts) {
   const w = status.webhook;
   const c = w.counters;
@@ -33,26 +44,18 @@ function webhookHealth(status, attempts) {
   return { tone: 'ok', text: `Forwarding to ${w.url_host ?? 'the webhook'}.`, help: null };
 }
 
-/** Clears the last test/retry result once the health line it was shown under changed. */
-function expireResult(healthText) {
-  const result = $('webhook-result');
-  if (!result.textContent) state.resultShownFor = null;
-  else if (state.resultShownFor === null) state.resultShownFor = healthText;
-  else if (state.resultShownFor !== healthText) {
-    result.textContent = '';
-    delete result.dataset.status;
-    delete result.dataset.duration;
-    state.resultShownFor = null;
-  }
-}
-
+/**
+ * @param {StatusReport} status
+ * @param {DeliveryAttempt[]} deliveries every destination's, newest first
+ */
 export function renderWebhook(status, deliveries) {
   const w = status.webhook;
   const health = webhookHealth(
     status,
     deliveries.filter((d) => d.destination === 'webhook'),
   );
-  expireResult(health.text);
+  // A test result is stale once the health line it was shown under changed.
+  expireResult('webhook-result', health.text);
   $('webhook-line').dataset.tone = health.tone;
   setText('webhook-text', health.text);
   showHelp($('webhook-detail'), health.help, health.tone);
@@ -64,11 +67,18 @@ export function renderWebhook(status, deliveries) {
   setText('count-queued', String(c.queued));
   setText('count-dead', String(c.dead));
   setText('count-oldest', duration(c.oldest_queued_age_s));
-  $('count-retrying').parentElement.dataset.tone = c.retrying > 0 ? 'error' : '';
-  $('count-dead').parentElement.dataset.tone = c.dead > 0 ? 'warn' : '';
+  tone('count-retrying', c.retrying > 0 ? 'error' : '');
+  tone('count-dead', c.dead > 0 ? 'warn' : '');
 
   show($('test-btn'), w.enabled);
-  // Retrying re-queues the dead deliveries of every destination and resumes a paused one.
-  const e = status.ha_events;
-  show($('retry-btn'), c.dead + e.dead > 0 || Boolean(w.paused || e.paused));
+}
+
+/**
+ * Colours a counter's box.
+ * @param {string} id the counter's value
+ * @param {string} value
+ */
+function tone(id, value) {
+  const box = $(id).parentElement;
+  if (box) box.dataset.tone = value;
 }
