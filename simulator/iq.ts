@@ -10,6 +10,7 @@ import {
 } from '@whiskeysockets/baileys';
 import type { Account, Device } from './account.js';
 import type { Contact } from './contacts.js';
+import { answerGroupIq } from './group-stanzas.js';
 import type { Group } from './types.js';
 
 /** What answering iqs needs to know about the world. */
@@ -21,6 +22,10 @@ export interface IqContext {
   contact(user: string): Contact | undefined;
   /** A simulated group by JID. */
   group(jid: string): Group | undefined;
+  /** Every simulated group (the account may have left some). */
+  groups(): Iterable<Group>;
+  /** While true, group queries answer `rate-overlimit`. */
+  rateLimited(): boolean;
   /** Called with the number of one-time prekeys the client uploaded. */
   onPreKeyUpload(count: number): void;
   /** The `<media_conn>` naming the media host, when it runs. */
@@ -84,11 +89,8 @@ export async function answerIq(iq: BinaryNode, ctx: IqContext): Promise<BinaryNo
       const mediaConn = first?.tag === 'media_conn' ? ctx.mediaConn() : undefined;
       return reply(iq, mediaConn ? [mediaConn] : undefined);
     }
-    case 'w:g2': {
-      const group = iq.attrs.type === 'get' && first?.tag === 'query' ? ctx.group(iq.attrs.to ?? '') : undefined;
-      if (group) return reply(iq, [groupNode(group, ctx.account)]);
-      return reply(iq, [node('error', { code: '404', text: 'item-not-found' })], 'error');
-    }
+    case 'w:g2':
+      return answerGroupIq(iq, ctx);
     default:
       // w:p pings, passive/active, w:stats, presence-related and everything unknown
       return reply(iq);
@@ -187,25 +189,4 @@ function usyncUser(user: BinaryNode, protocols: string[], ctx: IqContext): Binar
     }
   }
   return node('user', { jid }, children);
-}
-
-/** Group metadata as `extractGroupMetadata` reads it; LID-addressed, the account included. */
-function groupNode(group: Group, account: Account): BinaryNode {
-  const participants = [
-    node('participant', { jid: account.lidJid, phone_number: account.jid, type: 'admin' }),
-    ...group.participants.map((p) => node('participant', { jid: p.lidJid, phone_number: p.jid })),
-  ];
-  return node(
-    'group',
-    {
-      id: group.id,
-      subject: group.subject,
-      s_t: '1700000000',
-      creation: '1700000000',
-      creator: account.lidJid,
-      creator_pn: account.jid,
-      addressing_mode: 'lid',
-    },
-    participants,
-  );
 }

@@ -3,7 +3,7 @@ import type { Device } from './account.js';
 import type { Connection } from './connection.js';
 import type { Contact } from './contacts.js';
 import type { Recorder } from './recorder.js';
-import type { Group, Logger } from './types.js';
+import type { Arrival, Group, Logger } from './types.js';
 
 /** What receiving a client's message needs. */
 export interface OutgoingHost {
@@ -38,7 +38,7 @@ function pairwiseParts(stanza: BinaryNode): { jid: string; enc: BinaryNode }[] {
  * A `<message to=…>` the client sent: each simulated recipient decrypts its copy with its own Signal
  * identity, the message is recorded, and the recipient's phone sends a delivery receipt.
  */
-export async function receiveOutgoing(stanza: BinaryNode, device: Device, connection: Connection, host: OutgoingHost): Promise<void> {
+export async function receiveOutgoing(stanza: BinaryNode, arrival: Arrival, device: Device, connection: Connection, host: OutgoingHost): Promise<void> {
   const to = stanza.attrs.to ?? '';
   const id = stanza.attrs.id ?? '';
   // Baileys turns it into status DELIVERY_ACK (1:1) or a message-receipt.update (group)
@@ -46,7 +46,7 @@ export async function receiveOutgoing(stanza: BinaryNode, device: Device, connec
     const send = () => connection.send({ tag: 'receipt', attrs: { id, t: String(Math.floor(Date.now() / 1000)), ...attrs } });
     setTimeout(send, DELIVERY_RECEIPT_DELAY_MS).unref();
   };
-  const record = (recipient: Contact, message: proto.IMessage) => host.recorder.outgoingMessage({ to, id, message, recipient, stanza });
+  const record = (recipient: Contact, message: proto.IMessage) => host.recorder.outgoingMessage({ to, id, message, recipient, stanza, arrival });
   const pairwise: { contact: Contact; message: proto.Message }[] = [];
   for (const { jid, enc } of pairwiseParts(stanza)) {
     const contact = host.contact(jidDecode(jid)?.user ?? '');

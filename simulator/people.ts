@@ -33,7 +33,15 @@ export class People {
   /** A group chat of the account with these people. */
   group(spec: GroupSpec): Group {
     const id = spec.id ?? String(120363000000000000n + BigInt(++this.lastGeneratedId));
-    const group: Group = { id, jid: `${id}@g.us`, subject: spec.subject ?? `Group ${id}`, participants: [...spec.participants] };
+    const group: Group = {
+      id,
+      jid: `${id}@g.us`,
+      subject: spec.subject ?? `Group ${id}`,
+      participants: [...spec.participants],
+      admins: [...(spec.admins ?? [])],
+      accountAdmin: spec.accountAdmin ?? true,
+      accountMember: true,
+    };
     this.groups.set(group.jid, group);
     return group;
   }
@@ -45,6 +53,11 @@ export class People {
 
   findGroup(jid: string): Group | undefined {
     return this.groups.get(jid);
+  }
+
+  /** Every group made, in the order made. */
+  allGroups(): Group[] {
+    return [...this.groups.values()];
   }
 
   /** Every contact once. */

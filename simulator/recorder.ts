@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedMediaRetry } from './media-types.js';
-import type { OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedPresence, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
+import type { Arrival, OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedPresence, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
 import { waitForEvent } from './waits.js';
 
 /** Records what the client sent and lets callers wait for it. */
@@ -17,8 +17,14 @@ export class Recorder implements Recorded {
   private readonly acknowledged = new Set<string>();
   /** Outgoing messages `nextOutgoing` already handed out. */
   private readonly handedOut = new Set<OutgoingMessage>();
+  private arrivals = 0;
 
   constructor(private readonly events: EventEmitter<SimulatorEvents>) {}
+
+  /** Notes a stanza's arrival, in the order the client sent them (a message is decrypted later). */
+  arrive(): Arrival {
+    return { seq: ++this.arrivals, at: Date.now() };
+  }
 
   ack(ack: RecordedAck): void {
     this.acks.push(ack);

@@ -31,6 +31,9 @@ export interface SessionHost {
   readonly logger: Logger;
   contact(user: string): Contact | undefined;
   group(jid: string): Group | undefined;
+  /** Every simulated group, and whether group queries answer `rate-overlimit` now. */
+  groups(): Iterable<Group>;
+  groupsRateLimited(): boolean;
   sessions(): Iterable<ClientSession>;
   /** The `<media_conn>` naming the media host, when it runs. */
   mediaConn(): BinaryNode | undefined;
@@ -155,14 +158,17 @@ export class ClientSession {
         if (this.device && ack.class === 'message') this.host.delivery.acknowledge(this.device, [ack.id], Boolean(node.attrs.error));
         return;
       }
-      case 'message':
+      case 'message': {
+        const arrival = this.host.recorder.arrive();
         this.connection.send(serverAck(node));
-        if (this.device) await receiveOutgoing(node, this.device, this.connection, this.host);
+        if (this.device) await receiveOutgoing(node, arrival, this.device, this.connection, this.host);
         return;
+      }
       case 'presence':
       case 'chatstate': {
         const state = node.tag === 'chatstate' ? getAllBinaryNodeChildren(node)[0]?.tag : undefined;
-        this.host.recorder.presence({ tag: node.tag, attrs: node.attrs, ...(state ? { state } : {}), connection: this.connection.number });
+        const arrival = this.host.recorder.arrive();
+        this.host.recorder.presence({ tag: node.tag, attrs: node.attrs, ...(state ? { state } : {}), connection: this.connection.number, arrival });
         return;
       }
       default:
@@ -188,6 +194,8 @@ export class ClientSession {
       device: this.device,
       contact: (user) => this.host.contact(user),
       group: (jid) => this.host.group(jid),
+      groups: () => this.host.groups(),
+      rateLimited: () => this.host.groupsRateLimited(),
       onPreKeyUpload: (count) => recorder.prekeyUpload(count),
       mediaConn: () => this.host.mediaConn(),
     });

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
-import { generateMessageIDV2, type proto } from '@whiskeysockets/baileys';
+import { generateMessageIDV2, type BinaryNode, type proto } from '@whiskeysockets/baileys';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Account, accountWithDefaults, pairedDevice, type Device, type PairedDevice } from './account.js';
 import { Connection } from './connection.js';
@@ -18,6 +18,7 @@ import type {
 } from './contact-action-types.js';
 import { Contact } from './contacts.js';
 import { Delivery } from './delivery.js';
+import { createdNotification, membersNotification, subjectNotification } from './group-stanzas.js';
 import { listenOnLoopback, portOf } from './loopback-server.js';
 import { MediaHost } from './media-host.js';
 import { MediaPhone } from './media-phone.js';
@@ -77,6 +78,7 @@ export class WaSimulator {
   private acceptedConnections = 0;
   private refuseUntil = 0;
   private lastPasskey: PasskeyRequest | undefined;
+  private groupQueriesLimited = false;
 
   private constructor(
     private readonly server: Server,
@@ -99,6 +101,8 @@ export class WaSimulator {
       logger,
       contact: (user) => this.people.findContact(user),
       group: (jid) => this.people.findGroup(jid),
+      groups: () => this.people.allGroups(),
+      groupsRateLimited: () => this.groupQueriesLimited,
       sessions: () => this.sessions,
       mediaConn: () => media?.mediaConnNode(),
       answerMediaRetry: (receipt) => {
@@ -184,6 +188,36 @@ export class WaSimulator {
   /** A group chat of the account with these people. */
   group(spec: GroupSpec): Group {
     return this.people.group(spec);
+  }
+
+  /** A group made now with the account in it (by `author`, else by the account): the client gets the `create` notification (groups.upsert). */
+  createGroup(spec: GroupSpec, author?: Contact): Group {
+    const group = this.people.group(spec);
+    this.notify(createdNotification(group, this.state, author));
+    return group;
+  }
+
+  /** `author` (else the account) gives the group a new subject: the client gets the `subject` notification (groups.update). */
+  renameGroup(group: Group, subject: string, author?: Contact): void {
+    group.subject = subject;
+    this.notify(subjectNotification(group, this.state, author));
+  }
+
+  /** `author` adds `member` to the group: the client gets the `add` notification (group-participants.update). */
+  addToGroup(group: Group, member: Contact, author?: Contact): void {
+    group.participants.push(member);
+    this.notify(membersNotification(group, this.state, 'add', member, author));
+  }
+
+  /** The account leaves the group on the phone: the `remove` notification of itself; its metadata then answers 403. */
+  leaveGroup(group: Group): void {
+    group.accountMember = false;
+    this.notify(membersNotification(group, this.state, 'remove', 'account'));
+  }
+
+  /** While on, every group query (groupMetadata, groupFetchAllParticipating) is answered `rate-overlimit` (see group-stanzas.ts). */
+  limitGroupQueries(on: boolean): void {
+    this.groupQueriesLimited = on;
   }
 
   /** `from` sends a text (`conversation`) message. */
@@ -341,6 +375,11 @@ export class WaSimulator {
 
   private onlineSession(device: Device): ClientSession | undefined {
     return [...this.sessions].find((s) => s.device === device && s.online && s.connection.isOpen);
+  }
+
+  /** A server notification to every logged-in connection. */
+  private notify(notification: BinaryNode): void {
+    for (const session of this.sessions) if (session.device && session.connection.isOpen) session.connection.send(notification);
   }
 
   private openConnections(): Connection[] {

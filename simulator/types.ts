@@ -59,18 +59,28 @@ export interface GroupSpec {
   subject?: string;
   /** Members besides the account itself. */
   participants: Contact[];
+  /** Members who are admins (default none). */
+  admins?: Contact[];
+  /** Whether the account is an admin (default true: it made the group). */
+  accountAdmin?: boolean;
 }
 
-/** A simulated group chat. */
+/** A simulated group chat; `sim.renameGroup`, `addToGroup`, `leaveGroup` change it and tell the client. */
 export interface Group {
   /** Id without the server part. */
   readonly id: string;
   /** `<id>@g.us` */
   readonly jid: string;
   /** Group subject. */
-  readonly subject: string;
+  subject: string;
   /** Members besides the account itself. */
-  readonly participants: readonly Contact[];
+  participants: Contact[];
+  /** Members who are admins. */
+  admins: Contact[];
+  /** Whether the account is an admin. */
+  accountAdmin: boolean;
+  /** False once the account left: metadata queries answer 403 forbidden. */
+  accountMember: boolean;
 }
 
 /** Options of every send. */
@@ -127,6 +137,14 @@ export interface OutgoingMessage {
   readonly recipient: Contact;
   /** The raw stanza. */
   readonly stanza: BinaryNode;
+  /** When the stanza arrived: its place among everything the client sent (`Arrival`), before it was decrypted. */
+  readonly arrival: Arrival;
+}
+
+/** When a stanza from the client arrived: `seq` orders messages and chatstates as they came, `at` is Date.now(). */
+export interface Arrival {
+  readonly seq: number;
+  readonly at: number;
 }
 
 /** An `<ack>` the client sent. */
@@ -206,6 +224,8 @@ export interface RecordedPresence {
   readonly state?: string;
   /** The connection it came on (see `sim.connectionCount`). */
   readonly connection: number;
+  /** When it arrived, in the same order as the messages' `arrival`. */
+  readonly arrival: Arrival;
 }
 
 /** Fault stanzas by the status code the client reports for them. */

@@ -8,6 +8,7 @@ import { createState } from './compose/state.js';
 import type { Environment } from './config/environment.js';
 import type { OptionProblem, ParsedOptions } from './config/options.js';
 import { DestinationSet } from './destinations/destination-set.js';
+import { Directory } from './directory/directory.js';
 import { mqttEventsUnit } from './destinations/mqtt-events/mqtt-events-unit.js';
 import { DESTINATION_UNITS } from './destinations/registry.js';
 import type { DestinationUnit } from './destinations/unit.js';
@@ -137,6 +138,7 @@ export class Bridge {
       keepAliveIntervalMs: this.settings.keepAliveIntervalMs,
     });
     const storage = new StorageWatch({ db, dataDir: env.dataDir, bus, logger, resume: () => connection.renew() });
+    const directory = new Directory({ db, connection, bus, logger });
 
     const mqttLink = createMqttLink(options.mqtt, supervisor, logger);
     const destinations = new DestinationSet(this.units, { outbox: state.outbox, log: state.log, bus, logger, options, supervisor, mqttLink });
@@ -148,11 +150,13 @@ export class Bridge {
         urlAllow: options.sendUrlAllow,
         mediaFolder: options.media.folder,
         maxDownloadBytes: options.media.maxBytes,
+        typingBeforeSend: options.typingBeforeSend,
       },
       connection,
       recent,
       sentIds: state.sentIds,
       polls: state.pollStore,
+      groups: directory,
       logger,
     });
     const messageApi = new MessageApiServer({
@@ -162,6 +166,7 @@ export class Bridge {
       sender,
       health: () => ({ whatsapp: connection.status.state }),
       mediaFile: (chat, id) => state.mediaFiles.find(chat, id),
+      chats: (query) => directory.chats(query),
       logger,
     });
 
@@ -211,7 +216,7 @@ export class Bridge {
       port: env.ingressPort,
       allowedClient: env.ingressAllowedClient,
       actions: ingressActions(
-        { auth, log, connection, destinations, mqtt, apiToken, messageApi, mediaFiles, mediaDownloader: media.downloader, storage },
+        { auth, log, connection, destinations, mqtt, apiToken, messageApi, mediaFiles, mediaDownloader: media.downloader, storage, directory },
         options,
         this.problems,
       ),
@@ -234,6 +239,8 @@ export class Bridge {
         // After the entities: they hear the first connect.
         mqttLink,
         ...media.parts,
+        // Before the connection: it hears the first connect and the groups' events.
+        directory,
         connection,
         messageApi,
         // After the message API: at stop, the sends still waiting are answered 503 before the API closes their connections.

@@ -1,3 +1,4 @@
+import type { ChatFields } from './payload/message-payload.js';
 import type { ConnectionStatus } from './whatsapp/connection-status.js';
 
 // What travels on the bus. This module imports no module that imports bus.ts, so every feature
@@ -40,8 +41,8 @@ export interface BridgeEvents {
   connection: [ConnectionStatus];
   /** One delivery attempt finished, whatever its outcome. */
   delivery: [DeliveryAttempt];
-  /** New messages were committed to the outbox. */
-  accepted: [{ count: number }];
+  /** New messages were committed to the outbox; `chats` says who wrote where (the messages', not the edits' or deletions'). */
+  accepted: [{ count: number; chats: readonly ChatFields[] }];
   /** Storing messages stopped working (a problem), or works again (null). */
   storage: [StorageProblem | null];
   /** SQLite reported the state file damaged (SQLITE_CORRUPT, SQLITE_NOTADB): it is set aside and the app starts again (bridge-runner.ts). */

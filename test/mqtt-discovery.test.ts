@@ -158,6 +158,19 @@ describe('MQTT options', () => {
     );
   });
 
+  test("an entry may name a group by its subject in 'group' instead of 'to'; both, or an empty group, is refused", () => {
+    const { options, problems } = parse({
+      notify_targets: [
+        { name: 'Family', group: ' Family ' },
+        { name: 'Both', to: '+49 170 1234567', group: 'Family' },
+        { name: 'Empty', group: '' },
+      ],
+    });
+    assert.deepEqual(options.notifyTargets, [{ name: 'Family', slug: 'family', to: { group: 'Family' } }]);
+    assert.equal(problems.length, 2);
+    assert.ok(problems.every((p) => /give 'group' with the group's subject instead of 'to'/.test(p.message)));
+  });
+
   test('a wrong password type is refused without echoing it', () => {
     const { problems } = parse({ mqtt_host: 'broker', mqtt_password: ['secret-value'] });
     assert.equal(problems.length, 1);

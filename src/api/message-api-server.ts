@@ -4,6 +4,7 @@ import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { ApiToken } from './api-token.js';
 import type { MessageSender } from '../outgoing/message-sender.js';
+import { ChatQueryError, parseChatQuery, type ChatQuery, type ChatsAnswer } from '../directory/chat-list.js';
 import { oldMediaUrl, serveMedia, type FindMediaFile } from './media-route.js';
 import type { SendTicket } from '../outgoing/admission.js';
 import { readSendBody, type SendBody } from './send-body.js';
@@ -20,6 +21,8 @@ export interface MessageApiDeps {
   health(): { whatsapp: string };
   /** A saved media file by chat and message id, or null (never saved, or removed by retention). */
   mediaFile: FindMediaFile;
+  /** A page of the chat directory (src/directory/). */
+  chats(query: ChatQuery): ChatsAnswer;
   logger: Logger;
 }
 
@@ -34,7 +37,7 @@ function onlyJson(req: Request, res: Response, next: NextFunction): void {
 
 /**
  * The message API for Home Assistant and other apps on the internal network:
- * `POST /api/send` (Bearer token) and `GET /api/health` (open, used by the image's HEALTHCHECK).
+ * `POST /api/send` and `GET /api/chats` (Bearer token), and `GET /api/health` (open, used by the image's HEALTHCHECK).
  */
 export class MessageApiServer implements Part {
   private server: Server | null = null;
@@ -86,9 +89,17 @@ export class MessageApiServer implements Part {
         ticket?.close();
       }
     });
+    app.get('/api/chats', this.authenticate, (req, res) => {
+      try {
+        res.json(this.deps.chats(parseChatQuery(req.query)));
+      } catch (error) {
+        if (!(error instanceof ChatQueryError)) throw error;
+        res.status(400).json({ error: error.message });
+      }
+    });
     app.get('/api/media/:chat/:id', this.authenticate, serveMedia(this.deps.mediaFile));
     app.get('/api/media/:id', this.authenticate, oldMediaUrl);
-    app.use(unknownPath("use POST /api/send, GET /api/media/<chat>/<message id> (a message's media.url) or GET /api/health."));
+    app.use(unknownPath("use POST /api/send, GET /api/chats, GET /api/media/<chat>/<message id> (a message's media.url) or GET /api/health."));
     app.use((error: Error & { status?: number }, req: Request, res: Response, next: NextFunction) => {
       if (isBadEscape(error)) {
         res.status(400).json({ error: BAD_ESCAPE });

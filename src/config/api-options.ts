@@ -15,14 +15,17 @@ export interface ApiOptions {
   readonly sendIntervalMs: number;
   /** Internal hosts a `url` send may fetch from (`send_url_allow`); public ones always may. */
   readonly sendUrlAllow: UrlAllowList;
+  /** "typing…" in the chat for 1-3 s before each new message (`typing_before_send`). */
+  readonly typingBeforeSend: boolean;
 }
 
-/** `api_token`, `send_interval`, `send_url_allow`. */
+/** `api_token`, `send_interval`, `send_url_allow`, `typing_before_send`. */
 export function readApiOptions(read: OptionReader): ApiOptions {
   return {
     apiToken: readApiToken(read),
     sendIntervalMs: Math.round(read.number('send_interval', 0, 60, 2) * 1000),
     sendUrlAllow: readUrlAllowList(read),
+    typingBeforeSend: read.bool('typing_before_send', true),
   };
 }
 

@@ -15,7 +15,8 @@ export interface NotifyTarget {
   readonly name: string;
   /** Lower-case letters, digits and `_`: the entity id's end and the command topic's. */
   readonly slug: string;
-  readonly to: string;
+  /** An address, or the entry's `group`: a group's subject, looked up in the chat directory at each send. */
+  readonly to: string | { readonly group: string };
 }
 
 /** Home Assistant entities over MQTT discovery. */
@@ -60,18 +61,20 @@ function readTargets(read: OptionReader): NotifyTarget[] {
   if (entries === null) return [];
   const targets: NotifyTarget[] = [];
   entries.forEach((entry: unknown, index) => {
-    const { name: targetName, to } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    const { name: targetName, to, group } = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
     const where = `entry ${index + 1}`;
     const slug = typeof targetName === 'string' ? slugOf(targetName) : '';
     if (!slug) return read.problem(name, `${where} needs a name of letters or digits (e.g. family); it is left out`);
-    if (!parseRecipient(to)) {
+    // A group by its subject is a field of its own: the Supervisor's schema gives `to` one type (str).
+    const byGroup = to === undefined && typeof group === 'string' && group.trim() !== '';
+    if (!byGroup && (group !== undefined || !parseRecipient(to))) {
       return read.problem(
         name,
-        `${where} ('${slug}'): 'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID; it is left out`,
+        `${where} ('${slug}'): 'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID, or give 'group' with the group's subject instead of 'to'; it is left out`,
       );
     }
     if (targets.some((t) => t.slug === slug)) return read.problem(name, `${where}: the name '${slug}' is used twice; the second is left out`);
-    targets.push({ name: (targetName as string).trim(), slug, to: (to as string).trim() });
+    targets.push({ name: (targetName as string).trim(), slug, to: byGroup ? { group: (group as string).trim() } : (to as string).trim() });
   });
   return targets;
 }

@@ -5,6 +5,7 @@ import type { AcceptedMessage, Outbox } from '../delivery/outbox.js';
 import type { Logger } from '../logging/logger.js';
 import type { MediaIntake, NewMediaJob } from '../media/media-intake.js';
 import type { Forwarded } from '../payload/event-payload.js';
+import type { ChatFields } from '../payload/message-payload.js';
 import type { PollPayload } from '../payload/poll-payload.js';
 import { skipReason, type FilterSettings } from './message-filter.js';
 import type { AccountIdentity } from '../whatsapp/jid.js';
@@ -50,6 +51,7 @@ export class Intake {
     const { logger, outbox, destinations } = this.deps;
     const account = this.deps.account();
     const accepted: AcceptedMessage[] = [];
+    const chats: ChatFields[] = [];
     const jobs = new Map<AcceptedMessage, NewMediaJob>();
     for (const msg of messages) {
       this.observePoll(msg, account);
@@ -71,6 +73,7 @@ export class Intake {
       const entry: AcceptedMessage = { chat: (message?.payload ?? event!).chat, messageId: msg.key.id!, bodies, held: job !== null };
       if (job) jobs.set(entry, job);
       accepted.push(entry);
+      if (message) chats.push(message.payload);
     }
     if (accepted.length === 0) return;
     const now = Date.now();
@@ -97,7 +100,7 @@ export class Intake {
     for (const msg of messages) (msg as WAMessage & { durable?: Promise<void> }).durable = durable;
     logger.debug(`Accepted ${accepted.length} message(s) (${type}).`);
     if (started.length > 0) this.deps.media!.started(started, now);
-    this.deps.bus.emit('accepted', { count: accepted.length });
+    this.deps.bus.emit('accepted', { count: accepted.length, chats });
     for (const d of destinations) {
       const chats = touched.get(d.name);
       if (chats) d.wake(chats);

@@ -1,5 +1,5 @@
 import type { Bus } from '../bus.js';
-import type { MqttOptions } from '../config/mqtt-options.js';
+import type { MqttOptions, NotifyTarget } from '../config/mqtt-options.js';
 import type { Destination } from '../delivery/destination.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
@@ -49,7 +49,7 @@ export interface HomeAssistantMqttDeps {
   /** Where the device's link in Home Assistant leads: the app's page. */
   configurationUrl: string;
   connection(): ConnectionStatus;
-  send(request: { to: string; text: string }): Promise<{ id: string }>;
+  send(request: { to: NotifyTarget['to']; text: string }): Promise<{ id: string }>;
   testDelivery(): Promise<string>;
   logger: Logger;
 }

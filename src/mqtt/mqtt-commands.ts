@@ -5,7 +5,7 @@ import { TOPICS } from './discovery.js';
 export interface MqttCommandsDeps {
   notifyTargets: readonly NotifyTarget[];
   /** What POST /api/send does: the same checks and the same paced queue. */
-  send(request: { to: string; text: string }): Promise<{ id: string }>;
+  send(request: { to: NotifyTarget['to']; text: string }): Promise<{ id: string }>;
   /** The "Send test delivery" button: one sample message to each destination, outside the queue. */
   testDelivery(): Promise<string>;
   logger: Logger;

@@ -9,11 +9,18 @@ import { loadMedia, type SourceLimits } from './media-source.js';
 import { mediaMessage } from './outgoing-media.js';
 import { OutgoingPoll } from './outgoing-poll.js';
 import { parsePollRequest } from './poll-request.js';
-import { parseRecipient } from '../whatsapp/jid.js';
+import { recipientOf, type GroupLookup } from './recipient.js';
 import { SendError } from './send-error.js';
 import type { RecentMessages } from './recent-messages.js';
 import type { SentMessageIds } from './sent-messages.js';
 import { SendQueue, SendRefused } from './send-queue.js';
+import { planAction } from './kinds/action-plan.js';
+import { parseContact } from './kinds/contact-card.js';
+import { parseLocation } from './kinds/location.js';
+import { parseMessageAction, type MessageAction } from './kinds/message-action.js';
+import { sameChat } from './kinds/same-chat.js';
+import type { SentKind } from './sent-messages.js';
+import { Typing } from './typing.js';
 
 const MAX_TEXT_LENGTH = 65_536;
 
@@ -29,26 +36,34 @@ export interface MessageSenderDeps {
   mediaLimits: SourceLimits;
   /** Where a sent poll is kept, so the votes on it can be read. */
   polls: PollStore;
+  /** The chat directory: `{"group": "<subject>"}` recipients, and the groups known to have the account. */
+  groups: GroupLookup;
+  /** typing_before_send: "typing…" in the chat for 1-3 s before each new message. */
+  typingBeforeSend: boolean;
   logger: Logger;
 }
 
 /**
- * Validates a send request (text, a file or a poll), checks the recipient, and sends through the
- * paced queue. A send first takes its place in the queue (`admit`), so one past the bound is
+ * Validates a send request (text, a file, a poll, a location, a contact; or a reaction, edit,
+ * deletion or read mark about another message), checks the recipient, and sends through the
+ * paced queue, with "typing…" first when typing_before_send is on. A send first takes its place in the queue (`admit`), so one past the bound is
  * refused before any work: no number look-up, no download, no decoding. Stopping refuses the
  * sends still waiting for their turn (their callers get 503); a send under way finishes.
  */
 export class MessageSender implements Part {
   private readonly queue: SendQueue;
+  private readonly typing: Typing;
 
   constructor(private readonly deps: MessageSenderDeps) {
     this.queue = new SendQueue(deps.pacing.intervalMs, deps.pacing.capacity);
+    this.typing = new Typing(deps.typingBeforeSend, deps.logger);
   }
 
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {
     this.queue.stop();
+    this.typing.stop();
   }
 
   /** A ticket for one send, or a SendError: 429 when the queue is full, 503 while the app stops. */
@@ -75,11 +90,12 @@ export class MessageSender implements Part {
 
   private async sendOn(body: unknown, ticket: SendTicket): Promise<{ id: string }> {
     const request = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
-    const recipient = parseRecipient(request.to);
-    if (!recipient) throw new SendError(400, "'to' must be a phone number with country code (+49 151 2345678), a phone JID, a LID JID or a group JID.");
-    const pollRequest = parsePollRequest(request);
-    const media = pollRequest ? null : parseMediaRequest(request);
-    const text = pollRequest || media ? null : requiredText(request.text);
+    const recipient = recipientOf(request.to, this.deps.groups);
+    const action = parseMessageAction(request);
+    const card = action ? null : (parseLocation(request) ?? parseContact(request));
+    const pollRequest = action || card ? null : parsePollRequest(request);
+    const media = action || card || pollRequest ? null : parseMediaRequest(request);
+    const text = action || card || pollRequest || media ? null : requiredText(request.text);
     const replyTo = request.reply_to;
     if (replyTo !== undefined && replyTo !== null && typeof replyTo !== 'string') throw new SendError(400, "'reply_to' must be the id of a received message.");
     const quoted = replyTo ? this.deps.recent.find(replyTo) : undefined;
@@ -94,18 +110,21 @@ export class MessageSender implements Part {
       jid = found.jid;
     }
     if (recipient.kind === 'group') await this.checkGroup(jid);
+    if (action) return this.act(action, jid, ticket);
     // The file is loaded and checked before the send takes its turn, so a bad one costs no pacing slot.
     const loaded = media ? await loadMedia(media, this.deps.mediaLimits, ticket) : null;
     try {
       const poll = pollRequest ? new OutgoingPoll(pollRequest) : null;
-      const content: AnyMessageContent = poll ? poll.content : media ? mediaMessage(media, loaded!) : { text: text! };
+      const content: AnyMessageContent = card ?? (poll ? poll.content : media ? mediaMessage(media, loaded!) : { text: text! });
+      const kind: SentKind = card ? ('location' in card ? 'location' : 'contact') : poll ? 'poll' : media ? 'media' : 'text';
       return await ticket.run(async () => {
         const socket = this.socket();
         const id = generateMessageIDV2(socket.user?.id);
-        this.deps.sentIds.add(id); // before sending: Baileys emits our own message during sendMessage
+        this.deps.sentIds.add(id, jid, kind); // before sending: Baileys emits our own message during sendMessage
         if (poll) this.deps.polls.remember(poll.stored(id, jid, socket.user)); // before sending too: a vote can follow at once
-        await socket.sendMessage(jid, content, { messageId: id, ...(quoted ? { quoted } : {}) });
-        const what = poll ? 'poll' : media ? `${media.kind} message` : 'message';
+        const send = () => socket.sendMessage(jid, content, { messageId: id, ...(quoted ? { quoted } : {}) });
+        await this.typing.before(socket, jid, send);
+        const what = poll ? 'poll' : media ? `${media.kind} message` : card ? kind : 'message';
         this.deps.logger.info(`Sent ${what} ${id} to ${jid}${quoted ? ` (reply to ${replyTo})` : ''}.`);
         return { id };
       });
@@ -117,8 +136,41 @@ export class MessageSender implements Part {
     }
   }
 
+  /**
+   * A reaction, edit, deletion or read mark, once `to` is known: checked against the message it
+   * is about, then sent in its turn of the paced queue (no typing: a person's phone shows none).
+   */
+  private async act(action: MessageAction, jid: string, ticket: SendTicket): Promise<{ id: string }> {
+    const socket = this.socket();
+    const plan = await planAction(action, jid, {
+      recent: this.deps.recent,
+      sentIds: this.deps.sentIds,
+      sameChat: (a, b) => sameChat(socket, a, b),
+      now: Date.now(),
+    });
+    try {
+      return await ticket.run(async () => {
+        const socket = this.socket();
+        if (plan.kind === 'read') {
+          await socket.readMessages([plan.key]);
+          this.deps.logger.info(`Marked ${plan.key.remoteJid} read up to ${action.id}.`);
+          return { id: action.id };
+        }
+        const id = generateMessageIDV2(socket.user?.id);
+        this.deps.sentIds.add(id, plan.chat, plan.sent); // its echo is not forwarded as received
+        await socket.sendMessage(plan.chat, plan.content, { messageId: id });
+        this.deps.logger.info(`Sent ${plan.sent} ${id} of message ${action.id} to ${plan.chat}.`);
+        return { id };
+      });
+    } catch (error) {
+      if (error instanceof SendRefused) throw new SendError(503, 'The app is stopping; send again once it is back.');
+      throw error;
+    }
+  }
+
   /** An unknown group is a 404 like an unknown number, found out before the send takes a pacing slot. */
   private async checkGroup(jid: string): Promise<void> {
+    if (this.deps.groups.isMember(jid)) return; // no metadata call (WhatsApp limits them: Baileys #2148)
     try {
       await this.socket().groupMetadata(jid);
     } catch (error) {
@@ -140,7 +192,10 @@ export class MessageSender implements Part {
 
 function requiredText(text: unknown): string {
   if (typeof text !== 'string' || text.trim() === '')
-    throw new SendError(400, "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker, or a 'poll').");
+    throw new SendError(
+      400,
+      "'text' must be non-empty text (or send a file with one of image, video, audio, document, sticker, or a 'poll', 'location', 'contact', 'reaction', 'edit', 'delete' or 'read').",
+    );
   if (text.length > MAX_TEXT_LENGTH) throw new SendError(400, `'text' is longer than ${MAX_TEXT_LENGTH} characters.`);
   return text;
 }

@@ -4,6 +4,7 @@ import type { PollStore } from '../polls/poll-store.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
 import { LoadSlots } from './admission.js';
 import { MessageSender } from './message-sender.js';
+import type { GroupLookup } from './recipient.js';
 import type { RecentMessages } from './recent-messages.js';
 import type { SentMessageIds } from './sent-messages.js';
 import { UrlGuard } from './url-guard.js';
@@ -25,6 +26,8 @@ export interface OutgoingSettings {
   mediaFolder: string;
   /** media_max_size: the largest file fetched from a `url`. */
   maxDownloadBytes: number;
+  /** typing_before_send: "typing…" in the chat for 1-3 s before each new message. */
+  typingBeforeSend: boolean;
 }
 
 export interface OutgoingDeps {
@@ -36,6 +39,8 @@ export interface OutgoingDeps {
   sentIds: SentMessageIds;
   /** Where a sent poll is kept, so the votes on it can be read. */
   polls: PollStore;
+  /** The chat directory, for sends to a group by its name. */
+  groups: GroupLookup;
   logger: Logger;
 }
 
@@ -51,6 +56,8 @@ export function createOutgoing(deps: OutgoingDeps): MessageSender {
     recent: deps.recent,
     sentIds: deps.sentIds,
     polls: deps.polls,
+    groups: deps.groups,
+    typingBeforeSend: settings.typingBeforeSend,
     pacing: { intervalMs: settings.sendIntervalMs, capacity: SEND_QUEUE_CAPACITY },
     loadSlots: new LoadSlots(FILES_LOADED_AT_ONCE),
     mediaLimits: {

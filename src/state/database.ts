@@ -174,6 +174,29 @@ const MIGRATIONS: readonly string[] = [
   DROP INDEX media_files_by_id;
   ALTER TABLE media_files ADD COLUMN file_name TEXT;
   `,
+  // A sent message's chat and kind, so an edit, a deletion or a reaction names the right chat
+  // and only text is edited; null for messages sent before this step.
+  `
+  ALTER TABLE sent_messages ADD COLUMN chat TEXT;
+  ALTER TABLE sent_messages ADD COLUMN kind TEXT;
+  `,
+  // The chat directory (src/directory/): the groups the account is in, and the people it heard from.
+  `
+  CREATE TABLE directory_groups (
+    jid TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    members INTEGER NOT NULL,
+    admin INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- Keyed by the phone JID when known, else the LID.
+  CREATE TABLE directory_contacts (
+    jid TEXT PRIMARY KEY,
+    phone_jid TEXT,
+    lid TEXT,
+    push_name TEXT,
+    last_message_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Marks the file as this app's (`PRAGMA application_id`), so someone else's database is never adopted. */

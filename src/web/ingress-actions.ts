@@ -3,6 +3,7 @@ import type { MessageApiServer } from '../api/message-api-server.js';
 import type { OptionProblem, Options } from '../config/options.js';
 import type { DeliveryLog } from '../delivery/delivery-log.js';
 import type { DestinationSet } from '../destinations/destination-set.js';
+import type { Directory } from '../directory/directory.js';
 import { sendWebhookTest, webhookUnit } from '../destinations/webhook/webhook-unit.js';
 import type { MediaDownloader } from '../media/media-downloader.js';
 import type { MediaFiles } from '../media/media-files.js';
@@ -26,6 +27,7 @@ export interface PageSources {
   mediaFiles: MediaFiles;
   mediaDownloader: MediaDownloader;
   storage: StorageWatch;
+  directory: Directory;
 }
 
 /** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, passkey, test, retry) over the running parts. */
@@ -66,5 +68,6 @@ export function ingressActions(app: PageSources, options: Options, problems: Opt
     sendTestWebhook: () => sendWebhookTest(app.destinations.named(webhookUnit.name), app.connection.status.account?.jid ?? null),
     retryDeadDeliveries: () => app.destinations.requeueDead(),
     apiToken: () => app.apiToken.value,
+    chats: (query) => app.directory.chats(query),
   };
 }

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Bus } from '../bus.js';
+import { ChatQueryError, parseChatQuery, type ChatQuery, type ChatsAnswer } from '../directory/chat-list.js';
 import type { Part } from '../lifecycle.js';
 import type { DeliveryAttempt } from '../bus-events.js';
 import type { Logger } from '../logging/logger.js';
@@ -32,6 +33,8 @@ export interface IngressActions {
   retryDeadDeliveries(): number;
   /** The message API's token, for the page's copy button (asked for on click, never in the status). */
   apiToken(): string;
+  /** A page of the chat directory, for the Chats card. */
+  chats(query: ChatQuery): ChatsAnswer;
 }
 
 export interface IngressServerDeps {
@@ -133,6 +136,14 @@ export class IngressServer implements Part {
     app.get('/api/deliveries', (req, res) => {
       const limit = Math.min(200, Math.max(1, Number(req.query.limit) || 50));
       res.json({ deliveries: actions.recentDeliveries(limit) } satisfies PageGets['api/deliveries']);
+    });
+    app.get('/api/chats', (req, res) => {
+      try {
+        res.json(actions.chats(parseChatQuery(req.query)) satisfies PageGets['api/chats']);
+      } catch (error) {
+        if (!(error instanceof ChatQueryError)) throw error;
+        res.status(400).json({ error: error.message });
+      }
     });
     // Unlinking is two steps: the dialog's confirmation, then the unlink carrying it.
     const currentLink = () => actions.status().me?.jid ?? '';

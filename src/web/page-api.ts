@@ -1,8 +1,9 @@
 import type { DeliveryAttempt } from '../bus-events.js';
+import type { ChatEntry, ChatsAnswer } from '../directory/chat-list.js';
 import type { StatusReport } from './status-report.js';
 import type { UnlinkConfirmation } from './unlink-confirmation.js';
 
-export type { DeliveryAttempt, StatusReport };
+export type { ChatEntry, ChatsAnswer, DeliveryAttempt, StatusReport };
 
 /**
  * What the page's requests answer, by path (relative to the page, as its scripts write them).
@@ -12,6 +13,7 @@ export type { DeliveryAttempt, StatusReport };
 export interface PageGets {
   'api/status': StatusReport;
   'api/deliveries': DeliveriesAnswer;
+  'api/chats': ChatsAnswer;
 }
 
 /** Each action: the JSON body it takes and what it answers (a failure answers `PageError`). */

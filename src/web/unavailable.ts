@@ -26,6 +26,7 @@ export function unavailableActions(units: readonly DestinationUnit[], options: O
     sendTestWebhook: async () => ({ delivered: false, status: null, error: 'The app cannot use its state file: see the top of the page.', durationMs: 0 }),
     retryDeadDeliveries: () => 0,
     apiToken: () => refuse(),
+    chats: () => refuse(),
   };
 }
 

@@ -5,8 +5,10 @@ import makeWASocket, {
   isJidNewsletter,
   isJidStatusBroadcast,
   makeCacheableSignalKeyStore,
+  type BaileysEventMap,
   type CacheStore,
   type ConnectionState as BaileysConnectionUpdate,
+  type GroupMetadata,
   type MessageUpsertType,
   type MessageUserReceiptUpdate,
   type WAMessage,
@@ -43,6 +45,12 @@ export interface InboundEvents {
   updates: [updates: WAMessageUpdate[]];
   /** Group members' receipts of sent messages, one per member. */
   receipts: [receipts: MessageUserReceiptUpdate[]];
+  /** Groups the account was added to or created (with their metadata). */
+  groupsUpsert: [groups: GroupMetadata[]];
+  /** Changes to groups (a new subject, …). */
+  groupsUpdate: [updates: Partial<GroupMetadata>[]];
+  /** Members added, removed (the account leaving too), promoted or demoted. */
+  groupParticipants: [update: BaileysEventMap['group-participants.update']];
 }
 
 /** WhatsApp shows the first QR for 60 s, every later one for 20 s. */
@@ -220,6 +228,9 @@ export class WhatsAppConnection implements Part {
     });
     socket.ev.on('messages.update', (updates) => socket === this.socket && this.inbound.emit('updates', updates));
     socket.ev.on('message-receipt.update', (receipts) => socket === this.socket && this.inbound.emit('receipts', receipts));
+    socket.ev.on('groups.upsert', (groups) => socket === this.socket && this.inbound.emit('groupsUpsert', groups));
+    socket.ev.on('groups.update', (updates) => socket === this.socket && this.inbound.emit('groupsUpdate', updates));
+    socket.ev.on('group-participants.update', (update) => socket === this.socket && this.inbound.emit('groupParticipants', update));
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);

@@ -1,13 +1,15 @@
 import { pino } from 'pino';
 import { Bus } from '../../../src/bus.js';
 import type { DeliveryAttempt } from '../../../src/bus-events.js';
+import { chatPage } from '../../../src/directory/chat-list.js';
+import type { DirectoryContact, DirectoryGroup } from '../../../src/directory/directory-store.js';
 import { IngressServer, type IngressActions } from '../../../src/web/ingress-server.js';
 import type { StatusReport } from '../../../src/web/status-report.js';
 import { INITIAL_STATUS } from '../../../src/whatsapp/connection-status.js';
 
 /** A status as the bridge reports it, with every field at its resting value. */
 export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
-  return {
+  const status: StatusReport = {
     version: '0.1.0',
     now: Date.now(),
     state: 'connecting',
@@ -36,6 +38,37 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     problems: [],
     ...change,
   };
+  return change.destinations ? status : { ...status, destinations: rowsOf(status) };
+}
+
+/** The destinations' rows as the bridge derives them, from the webhook's, Home Assistant's and MQTT's own fields. */
+function rowsOf({ webhook, ha_events: ha, mqtt }: StatusReport): StatusReport['destinations'] {
+  const { delivered, queued, retrying, dead } = webhook.counters;
+  return [
+    { name: 'webhook', label: 'Webhook', enabled: webhook.enabled, target: webhook.url_host, paused: webhook.paused, delivered, queued, retrying, dead },
+    {
+      name: 'ha_event',
+      label: 'Home Assistant',
+      enabled: ha.enabled,
+      target: null,
+      paused: ha.paused,
+      delivered: ha.delivered,
+      queued: ha.queued,
+      retrying: 0,
+      dead: ha.dead,
+    },
+    {
+      name: 'mqtt',
+      label: 'MQTT event',
+      enabled: mqtt.state !== 'off',
+      target: null,
+      paused: null,
+      delivered: 0,
+      queued: mqtt.queued,
+      retrying: 0,
+      dead: mqtt.dead,
+    },
+  ];
 }
 
 /**
@@ -49,6 +82,9 @@ export class FakeApp {
   deliveries: DeliveryAttempt[] = [];
   /** What "Send test" answers. */
   testResult = { delivered: true, status: 200 as number | null, error: null as string | null, durationMs: 12 };
+  /** What the chat directory holds (the Chats card lists them through the real chatPage). */
+  groups: DirectoryGroup[] = [];
+  contacts: DirectoryContact[] = [];
   port = 0;
   private server: IngressServer | null = null;
   private readonly actions: IngressActions;
@@ -66,6 +102,7 @@ export class FakeApp {
       sendTestWebhook: async () => (record('webhook/test'), this.testResult),
       retryDeadDeliveries: () => (record('deliveries/retry-dead'), this.current.webhook.counters.dead + this.current.ha_events.dead),
       apiToken: () => 'fake-api-token',
+      chats: (query) => chatPage(this.groups, this.contacts, query),
     };
     this.actions = actions;
   }

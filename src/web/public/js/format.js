@@ -6,12 +6,6 @@ export const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium'
 export const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
-/**
- * Where a delivery went, as the table names it.
- * @type {Record<import('./state.js').DeliveryAttempt['destination'], string>}
- */
-export const DESTINATIONS = { webhook: 'Webhook', ha_event: 'Home Assistant', mqtt: 'MQTT event' };
-
 /** @param {number} ms epoch ms */
 export function ago(ms) {
   const s = Math.round((appNow() - ms) / 1000);

@@ -1,7 +1,8 @@
 // @ts-check
 // The recent-deliveries card: the latest attempts of every destination, and re-queueing the dead ones.
 import { $, show } from '../dom.js';
-import { DESTINATIONS, chatLabel, dateTime, timeOnly } from '../format.js';
+import { chatLabel, dateTime, timeOnly } from '../format.js';
+import { state } from '../state.js';
 import { expireResult } from '../result.js';
 
 /** @typedef {import('../state.js').StatusReport} StatusReport */
@@ -12,14 +13,13 @@ import { expireResult } from '../result.js';
  * @param {DeliveryAttempt[]} deliveries
  */
 export function renderDeliveriesCard(status, deliveries) {
-  const w = status.webhook;
-  const e = status.ha_events;
+  const rows = status.destinations;
   // "Retry dead deliveries" re-queues the dead deliveries of every destination and resumes a paused one.
-  const retry = w.counters.dead + e.dead > 0 || Boolean(w.paused || e.paused);
-  show($('deliveries'), w.enabled || e.enabled || deliveries.length > 0 || retry);
+  const retry = rows.some((d) => d.dead > 0 || Boolean(d.paused));
+  show($('deliveries'), rows.some((d) => d.enabled) || deliveries.length > 0 || retry);
   show($('retry-area'), retry);
   // A retry's result is stale once the dead and paused deliveries it was shown under changed.
-  expireResult('deliveries-result', JSON.stringify([w.counters.dead, e.dead, w.paused, e.paused]));
+  expireResult('deliveries-result', JSON.stringify(rows.map((d) => [d.dead, d.paused])));
 }
 
 /**
@@ -50,7 +50,7 @@ function row(d) {
     return td;
   };
   cell(timeOnly.format(d.at), dateTime.format(d.at)).className = 'nowrap';
-  cell(DESTINATIONS[d.destination] ?? d.destination).className = 'nowrap';
+  cell(labelOf(d.destination)).className = 'nowrap';
   cell(chatLabel(d.chat), d.chat);
   const badge = document.createElement('span');
   badge.className = 'badge';
@@ -61,4 +61,12 @@ function row(d) {
   cell(`${d.durationMs} ms`).className = 'num nowrap';
   cell(String(d.attempt)).className = 'num';
   return tr;
+}
+
+/**
+ * A destination's name on the page, as the app's registry labels it (the status' rows).
+ * @param {string} name
+ */
+function labelOf(name) {
+  return state.status?.destinations.find((d) => d.name === name)?.label ?? name;
 }
