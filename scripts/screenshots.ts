@@ -77,14 +77,16 @@ function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** The whole page, once it shows this version; the version goes into the PNG too. */
-async function shoot(page: Page, shots: Shots, name: string): Promise<void> {
+/** The whole page (or only the card `selector`), once it shows this version; the version goes into the PNG too. */
+async function shoot(page: Page, shots: Shots, name: string, selector?: string): Promise<void> {
   await page
     .waitForFunction((version) => document.getElementById('version')?.textContent === `v${version}`, VERSION, { timeout: 5000 })
     .catch(() => {
       throw new Error(`${name}: the page does not show v${VERSION} in its header (#version)`);
     });
-  const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
+  const png = selector
+    ? await page.locator(selector).screenshot({ animations: 'disabled', caret: 'hide' })
+    : await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
   shots.set(name, withTextChunk(png, SCREENSHOT_VERSION_KEY, VERSION));
   console.log(`  ${name}.png`);
 }
@@ -163,6 +165,31 @@ async function passkeyStep(browser: Browser, shots: Shots): Promise<void> {
   }
 }
 
+/** The Chats card: the groups from WhatsApp and a person who wrote, searched, with a notify_targets entry shown. */
+async function chatsCard(browser: Browser, shots: Shots): Promise<void> {
+  const { sim, receiver, page, close } = await openScene(browser, {}, { width: 1024, height: 900 });
+  try {
+    await sim.pairWithQr(await shownQr(page));
+    await waitForState(page, 'connected');
+    const alice = sim.contact({ phone: '4917600000001', pushName: 'Alice' });
+    const bob = sim.contact({ phone: '4917600000002', pushName: 'Bob' });
+    sim.createGroup({ subject: 'Family', participants: [alice, bob], admins: [alice] }, alice);
+    sim.createGroup({ subject: 'Garden club', participants: [bob] }, bob);
+    await sim.sendText(alice, 'Is the front door locked?');
+    await receiver.waitForCount(1);
+    await page.waitForFunction(async () => {
+      (document.getElementById('chats-refresh') as HTMLButtonElement).click();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return document.querySelectorAll('#chats-list .chat-row').length === 3;
+    });
+    await page.click('#chats-list .chat-row >> nth=0 >> .chat-notify');
+    await page.waitForSelector('#chats-notify:not([hidden])');
+    await shoot(page, shots, 'page-chats', '#chats');
+  } finally {
+    await close();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   console.log(`Screenshots of WhatsApp Bridge v${VERSION}:`);
@@ -170,7 +197,7 @@ async function main(): Promise<void> {
   const shots: Shots = new Map();
   try {
     // One after another: each scene may take the documented API port, and the machine stays responsive.
-    for (const scene of [linkAndDeliver, optionsToFix, passkeyStep]) await scene(browser, shots);
+    for (const scene of [linkAndDeliver, optionsToFix, passkeyStep, chatsCard]) await scene(browser, shots);
   } finally {
     await browser.close();
   }

@@ -111,6 +111,7 @@ export function accountWithDefaults(account: Partial<AccountInfo> = {}): Account
     lid: account.lid ?? '100000000000000',
     pushName: account.pushName ?? 'Sim Owner',
     ...(account.businessName ? { businessName: account.businessName } : {}),
+    ...(account.readReceiptsOff ? { readReceiptsOff: true } : {}),
   };
 }
 
@@ -120,6 +121,7 @@ export class Account implements AccountInfo {
   readonly lid: string;
   readonly pushName: string;
   readonly businessName: string | undefined;
+  readonly readReceiptsOff: boolean;
   /** The phone's identity key: signs device identities (ADV) and is its Signal identity. */
   readonly identity: KeyPair = Curve.generateKeyPair();
   readonly devices = new Map<number, Device>();
@@ -130,6 +132,7 @@ export class Account implements AccountInfo {
     this.lid = info.lid;
     this.pushName = info.pushName;
     this.businessName = info.businessName;
+    this.readReceiptsOff = info.readReceiptsOff ?? false;
   }
 
   /** `<phone>@s.whatsapp.net` */

@@ -25,14 +25,24 @@ const seconds = () => String(Math.floor(Date.now() / 1000));
  * the calls to groupMetadata"; WhiskeySockets/Baileys #1261 the same on 6.7, `data: 429`).
  */
 export function answerGroupIq(iq: BinaryNode, ctx: GroupIqContext): BinaryNode {
-  const reply = (content: BinaryNode[], type = 'result'): BinaryNode => ({ tag: 'iq', attrs: { id: iq.attrs.id ?? '', type, from: iq.attrs.to ?? 'g.us' }, content });
+  const reply = (content: BinaryNode[], type = 'result'): BinaryNode => ({
+    tag: 'iq',
+    attrs: { id: iq.attrs.id ?? '', type, from: iq.attrs.to ?? 'g.us' },
+    content,
+  });
   const error = (code: string, text: string) => reply([node('error', { code, text })], 'error');
   const first = getAllBinaryNodeChildren(iq)[0];
   if (iq.attrs.type !== 'get' || (first?.tag !== 'participating' && first?.tag !== 'query')) return error('400', 'bad-request');
   if (ctx.rateLimited()) return error('429', 'rate-overlimit');
   if (first.tag === 'participating') {
     const mine = [...ctx.groups()].filter((g) => g.accountMember);
-    return reply([node('groups', {}, mine.map((g) => groupNode(g, ctx.account)))]);
+    return reply([
+      node(
+        'groups',
+        {},
+        mine.map((g) => groupNode(g, ctx.account)),
+      ),
+    ]);
   }
   const group = ctx.group(iq.attrs.to ?? '');
   if (!group) return error('404', 'item-not-found');

@@ -17,6 +17,7 @@ export type {
   VoteOptions,
 } from './contact-action-types.js';
 export { memoryKeyStore } from './memory-store.js';
+export { phoneChat, type PhoneChat, type ShownMessage } from './phone-chat.js';
 export type { PairOptions } from './pairing.js';
 export type { PasskeyOptions, PasskeyRequest } from './passkey.js';
 export { TestAuthenticator, type PasskeyAssertion } from './passkey-authenticator.js';
@@ -26,6 +27,7 @@ export { HOSTILE_FILE_NAMES, HOSTILE_MIMETYPES, markupAsImage, sampleHtml, sampl
 export type { MediaKind, MediaRequest, MediaRetryResult, MediaSpec, MediaUpload, RecordedMediaRetry, SendMediaResult } from './media-types.js';
 export type {
   AccountInfo,
+  Arrival,
   BurstItem,
   ConnectionInfo,
   ContactSpec,

@@ -68,7 +68,7 @@ export async function answerIq(iq: BinaryNode, ctx: IqContext): Promise<BinaryNo
         node(
           'privacy',
           {},
-          PRIVACY_DEFAULTS.map((name) => node('category', { name, value: 'all' })),
+          PRIVACY_DEFAULTS.map((name) => node('category', { name, value: name === 'readreceipts' && ctx.account.readReceiptsOff ? 'none' : 'all' })),
         ),
       ]);
     case 'blocklist':

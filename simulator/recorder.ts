@@ -1,6 +1,16 @@
 import type { EventEmitter } from 'node:events';
 import type { RecordedMediaRetry } from './media-types.js';
-import type { Arrival, OutgoingMessage, Recorded, RecordedAck, RecordedIq, RecordedPresence, RecordedReceipt, RecordedRetry, SimulatorEvents } from './types.js';
+import type {
+  Arrival,
+  OutgoingMessage,
+  Recorded,
+  RecordedAck,
+  RecordedIq,
+  RecordedPresence,
+  RecordedReceipt,
+  RecordedRetry,
+  SimulatorEvents,
+} from './types.js';
 import { waitForEvent } from './waits.js';
 
 /** Records what the client sent and lets callers wait for it. */

@@ -39,6 +39,12 @@ export interface AccountInfo {
    * `pair-success`, so Baileys knows the account's name from the first moment (Baileys #2553).
    */
   readonly businessName?: string;
+  /**
+   * The owner turned read receipts off in WhatsApp's privacy settings: the privacy iq says
+   * `readreceipts: none`, and Baileys' readMessages then sends `read-self` receipts, which mark
+   * the chat read on the owner's devices but show the sender no blue ticks.
+   */
+  readonly readReceiptsOff?: boolean;
 }
 
 /** How to create a simulated person with `sim.contact`. */

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { mediaPath } from './api/media-route.js';
 import { MessageApiServer } from './api/message-api-server.js';
+import { createAssist } from './assist/assist.js';
 import { Bus } from './bus.js';
 import { createForwarding } from './compose/forwarding.js';
 import { createMedia } from './compose/media.js';
@@ -194,6 +195,26 @@ export class Bridge {
       logger,
     });
 
+    // After forwarding: its listener runs after the intake committed the message.
+    const assist = createAssist({
+      options: options.assist,
+      language: options.voice.language,
+      supervisor,
+      connection,
+      account: () => ({
+        phoneJid: connection.status.account?.jid ?? null,
+        lidJid: connection.status.account?.lid ?? null,
+        phoneForLid: (lid) => state.auth.phoneForLid(lid),
+      }),
+      sentByBridge: (id) => state.sentIds.has(id),
+      groupNamed: (name) => {
+        const match = directory.groupNamed(name);
+        return match.kind === 'one' ? match.jid : null;
+      },
+      send: (body) => sender.send(body),
+      logger,
+    });
+
     const webhookTest = () => sendWebhookTest(destinations.named(webhookUnit.name), connection.status.account?.jid ?? null);
     const mqtt = new HomeAssistantMqtt({
       options: options.mqtt,
@@ -216,7 +237,7 @@ export class Bridge {
       port: env.ingressPort,
       allowedClient: env.ingressAllowedClient,
       actions: ingressActions(
-        { auth, log, connection, destinations, mqtt, apiToken, messageApi, mediaFiles, mediaDownloader: media.downloader, storage, directory },
+        { auth, log, connection, destinations, mqtt, apiToken, messageApi, mediaFiles, mediaDownloader: media.downloader, storage, directory, assist },
         options,
         this.problems,
       ),
@@ -241,6 +262,8 @@ export class Bridge {
         ...media.parts,
         // Before the connection: it hears the first connect and the groups' events.
         directory,
+        // Before the connection: it notes the start before the first message comes.
+        ...(assist ? [assist] : []),
         connection,
         messageApi,
         // After the message API: at stop, the sends still waiting are answered 503 before the API closes their connections.

@@ -34,8 +34,19 @@ test('a state file of 0.1.x is migrated: unread columns and index go, every queu
       'media_jobs remembers where a message went ahead of its file',
     );
     assert.deepEqual(
-      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls', 'sent_messages', 'directory_groups', 'directory_contacts') ORDER BY name").all(),
-      [{ name: 'directory_contacts' }, { name: 'directory_groups' }, { name: 'media_files' }, { name: 'media_jobs' }, { name: 'polls' }, { name: 'sent_messages' }],
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls', 'sent_messages', 'directory_groups', 'directory_contacts') ORDER BY name",
+        )
+        .all(),
+      [
+        { name: 'directory_contacts' },
+        { name: 'directory_groups' },
+        { name: 'media_files' },
+        { name: 'media_jobs' },
+        { name: 'polls' },
+        { name: 'sent_messages' },
+      ],
     );
     assert.equal(db.pragma('page_size', { simple: true }), 1024, 'rewritten with small pages');
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readApiOptions, type ApiOptions } from './api-options.js';
+import { readAssistOptions, type AssistOptions } from './assist-options.js';
 import { readHaEventOptions, type HaEventOptions } from './ha-event-options.js';
 import { readMediaOptions, type MediaOptions } from './media-options.js';
 import { readMqttOptions, type MqttOptions } from './mqtt-options.js';
@@ -27,6 +28,8 @@ export interface Options extends WebhookOptions, HaEventOptions, ApiOptions {
   readonly mqtt: MqttOptions;
   /** Voice notes as text (`voice_to_text`, src/config/voice-options.ts). */
   readonly voice: VoiceOptions;
+  /** Home Assistant's Assist answering in WhatsApp (`assist_chats`, src/config/assist-options.ts). */
+  readonly assist: AssistOptions;
 }
 
 export interface ParsedOptions {
@@ -78,7 +81,8 @@ export function parseOptions(raw: Record<string, unknown>, context: OptionContex
   const mqtt = readMqttOptions(read);
   // After media: a transcript needs the saved file.
   const voice = readVoiceOptions(read, media.download);
-  const options: Options = { ...webhook, ...general, ...haEvents, ...api, media, mqtt, voice };
+  const assist = readAssistOptions(read);
+  const options: Options = { ...webhook, ...general, ...haEvents, ...api, media, mqtt, voice, assist };
   return deepFreeze({ options, problems: [...read.problems] });
 }
 

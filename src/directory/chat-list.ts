@@ -56,7 +56,8 @@ export function parseChatQuery(query: Record<string, unknown>): ChatQuery {
 function integer(value: unknown, name: string, min: number, max: number): number | null {
   if (value === undefined) return null;
   const number = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!(number >= min && number <= max)) throw new ChatQueryError(`'${name}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}.`);
+  if (!(number >= min && number <= max))
+    throw new ChatQueryError(`'${name}' must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ' up'}.`);
   return number;
 }
 
@@ -76,7 +77,9 @@ export function chatPage(groups: readonly DirectoryGroup[], contacts: readonly D
     ...contacts.map(contactEntry).sort((a, b) => (a.name === null ? 1 : 0) - (b.name === null ? 1 : 0) || byName(a, b)),
   ];
   const needle = folded(query.q);
-  const matching = needle ? entries.filter((e) => [e.name, e.jid, e.phone_jid, e.lid].some((field) => field !== null && folded(field).includes(needle))) : entries;
+  const matching = needle
+    ? entries.filter((e) => [e.name, e.jid, e.phone_jid, e.lid].some((field) => field !== null && folded(field).includes(needle)))
+    : entries;
   const end = query.offset + query.limit;
   return {
     chats: matching.slice(query.offset, end),

@@ -41,11 +41,16 @@ export class DirectoryStore {
     return this.db.prepare('SELECT 1 FROM directory_groups WHERE jid = ?').get(jid) !== undefined;
   }
 
-  /** Every group at once, after a full fetch: the ones not listed any more are gone. */
-  replaceGroups(groups: readonly DirectoryGroup[], now: number): void {
+  /**
+   * Every group at once, after a full fetch: the ones not listed any more are gone. The groups in
+   * `keep` changed while the fetch was under way: their rows are newer than its answer and stay.
+   */
+  replaceGroups(groups: readonly DirectoryGroup[], now: number, keep: ReadonlySet<string>): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM directory_groups').run();
-      for (const group of groups) this.insertGroup(group);
+      for (const { jid } of this.db.prepare('SELECT jid FROM directory_groups').all() as Array<{ jid: string }>) {
+        if (!keep.has(jid)) this.removeGroup(jid);
+      }
+      for (const group of groups) if (!keep.has(group.jid)) this.insertGroup(group);
       this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(FETCHED_AT_KEY, String(now));
     })();
   }
@@ -54,6 +59,15 @@ export class DirectoryStore {
   fetchedAt(): number | null {
     const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(FETCHED_AT_KEY) as { value: string } | undefined;
     return row ? Number(row.value) : null;
+  }
+
+  /** Everything, and the time of the last full fetch: the account was unlinked. */
+  clear(): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM directory_groups').run();
+      this.db.prepare('DELETE FROM directory_contacts').run();
+      this.db.prepare('DELETE FROM meta WHERE key = ?').run(FETCHED_AT_KEY);
+    })();
   }
 
   upsertGroup(group: DirectoryGroup): void {

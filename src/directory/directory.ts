@@ -40,6 +40,7 @@ export class Directory implements Part {
   private readonly pending = new Map<string, DirectoryContact>();
   private flushTimer: NodeJS.Timeout | null = null;
   private linked = false;
+  private state: ConnectionStatus['state'] | null = null;
 
   constructor(private readonly deps: DirectoryDeps) {
     this.store = new DirectoryStore(deps.db);
@@ -53,23 +54,23 @@ export class Directory implements Part {
   }
 
   async start(): Promise<void> {
-    const { bus, connection } = this.deps;
-    bus.on('connection', this.onConnection);
-    bus.on('accepted', this.onAccepted);
-    connection.inbound.on('groupsUpsert', this.onGroupsUpsert);
-    connection.inbound.on('groupsUpdate', this.onGroupsUpdate);
-    connection.inbound.on('groupParticipants', this.onParticipants);
+    this.listen('on');
   }
 
   async stop(): Promise<void> {
-    const { bus, connection } = this.deps;
-    bus.off('connection', this.onConnection);
-    bus.off('accepted', this.onAccepted);
-    connection.inbound.off('groupsUpsert', this.onGroupsUpsert);
-    connection.inbound.off('groupsUpdate', this.onGroupsUpdate);
-    connection.inbound.off('groupParticipants', this.onParticipants);
+    this.listen('off');
     this.groups.stop();
     this.flush();
+  }
+
+  /** Joins (or leaves) the events that keep the directory current. */
+  private listen(how: 'on' | 'off'): void {
+    const { bus, connection } = this.deps;
+    bus[how]('connection', this.onConnection);
+    bus[how]('accepted', this.onAccepted);
+    connection.inbound[how]('groupsUpsert', this.onGroupsUpsert);
+    connection.inbound[how]('groupsUpdate', this.onGroupsUpdate);
+    connection.inbound[how]('groupParticipants', this.onParticipants);
   }
 
   /** A page of the directory (contacts heard from since the last write included). */
@@ -89,6 +90,9 @@ export class Directory implements Part {
   }
 
   private readonly onConnection = (status: ConnectionStatus) => {
+    // Unlinked: the next link may be another account, whose chats these are not.
+    if (status.state === 'logged_out' && this.state !== 'logged_out') this.guarded(() => this.forget());
+    this.state = status.state;
     const linked = status.state === 'connected';
     if (linked && !this.linked) this.groups.connected();
     this.linked = linked;
@@ -104,12 +108,20 @@ export class Directory implements Part {
 
   private readonly onGroupsUpsert = (groups: GroupMetadata[]) =>
     this.guarded(() => {
-      for (const meta of groups) this.store.upsertGroup(this.groups.groupOf(meta));
+      for (const meta of groups) {
+        this.groups.changed(meta.id);
+        this.store.upsertGroup(this.groups.groupOf(meta));
+      }
     });
 
   private readonly onGroupsUpdate = (updates: Partial<GroupMetadata>[]) =>
     this.guarded(() => {
-      for (const update of updates) if (update.id && typeof update.subject === 'string') this.store.renameGroup(update.id, update.subject);
+      for (const update of updates) {
+        // groupFetchAllParticipating repeats its whole answer as groups.update (with participants): the fetch handles those.
+        if (!update.id || typeof update.subject !== 'string' || update.participants) continue;
+        this.groups.changed(update.id);
+        this.store.renameGroup(update.id, update.subject);
+      }
     });
 
   /** The account left or was removed: the group goes; any other change: its metadata is read again (in turn). */
@@ -118,6 +130,7 @@ export class Directory implements Part {
       const account = this.deps.connection.status.account;
       const own = new Set([account?.jid, account?.lid].filter(Boolean).map((jid) => userOf(jid!)));
       const mine = participants.some((p) => [p.id, p.phoneNumber, p.lid].some((jid) => jid && own.has(userOf(jid))));
+      this.groups.changed(id);
       if (action === 'remove' && mine) return this.store.removeGroup(id);
       this.groups.refresh(id);
     });
@@ -145,6 +158,11 @@ export class Directory implements Part {
       pushName: chat.push_name ?? before?.pushName ?? null,
       lastMessageAt: Math.max(chat.timestamp, before?.lastMessageAt ?? 0),
     });
+  }
+
+  private forget(): void {
+    this.pending.clear();
+    this.store.clear();
   }
 
   private flush(): void {

@@ -39,6 +39,8 @@ function isNotMember(error: unknown): boolean {
 export class GroupSync {
   private readonly due = new Set<string>();
   private fullDue = false;
+  /** The groups an event changed while a full fetch was under way (null when none is). */
+  private changedDuringFetch: Set<string> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
   private backoffMs = 0;
@@ -55,6 +57,11 @@ export class GroupSync {
     if (fetchedAt !== null && this.now() - fetchedAt < FULL_FETCH_INTERVAL_MS) return;
     this.fullDue = true;
     this.pump();
+  }
+
+  /** An event changed the group's row: a full fetch under way must not overwrite it with its older answer. */
+  changed(jid: string): void {
+    this.changedDuringFetch?.add(jid);
   }
 
   /** One group's metadata is asked for again (in turn, spaced). */
@@ -85,13 +92,10 @@ export class GroupSync {
     void this.callOnce(socket).finally(() => {
       this.busy = false;
       if (this.stopped) return;
-      this.timer = setTimeout(
-        () => {
-          this.timer = null;
-          this.pump();
-        },
-        this.backoffMs || METADATA_SPACING_MS,
-      );
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.pump();
+      }, this.backoffMs || METADATA_SPACING_MS);
       this.timer.unref();
     });
   }
@@ -102,8 +106,9 @@ export class GroupSync {
     const jid = full ? null : this.due.values().next().value!;
     try {
       if (full) {
+        const changed = (this.changedDuringFetch = new Set());
         const groups = Object.values(await socket.groupFetchAllParticipating()).map((meta) => this.groupOf(meta));
-        store.replaceGroups(groups, this.now());
+        store.replaceGroups(groups, this.now(), changed);
         this.fullDue = false;
         logger.info(`Chat directory: ${groups.length} group(s) from WhatsApp.`);
       } else {
@@ -111,7 +116,9 @@ export class GroupSync {
         store.upsertGroup(this.groupOf(await socket.groupMetadata(jid!)));
       }
       this.backoffMs = 0;
+      this.changedDuringFetch = null;
     } catch (error) {
+      this.changedDuringFetch = null;
       if (isRateOverlimit(error)) {
         if (jid) this.due.add(jid);
         this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : FIRST_BACKOFF_MS);

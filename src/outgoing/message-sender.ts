@@ -1,4 +1,4 @@
-import { generateMessageIDV2, type AnyMessageContent } from '@whiskeysockets/baileys';
+import { generateMessageIDV2, jidDecode, type AnyMessageContent } from '@whiskeysockets/baileys';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { PollStore } from '../polls/poll-store.js';
@@ -15,8 +15,7 @@ import type { RecentMessages } from './recent-messages.js';
 import type { SentMessageIds } from './sent-messages.js';
 import { SendQueue, SendRefused } from './send-queue.js';
 import { planAction } from './kinds/action-plan.js';
-import { parseContact } from './kinds/contact-card.js';
-import { parseLocation } from './kinds/location.js';
+import { cardContent, parseCard } from './kinds/card.js';
 import { parseMessageAction, type MessageAction } from './kinds/message-action.js';
 import { sameChat } from './kinds/same-chat.js';
 import type { SentKind } from './sent-messages.js';
@@ -92,7 +91,7 @@ export class MessageSender implements Part {
     const request = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
     const recipient = recipientOf(request.to, this.deps.groups);
     const action = parseMessageAction(request);
-    const card = action ? null : (parseLocation(request) ?? parseContact(request));
+    const card = action ? null : parseCard(request);
     const pollRequest = action || card ? null : parsePollRequest(request);
     const media = action || card || pollRequest ? null : parseMediaRequest(request);
     const text = action || card || pollRequest || media ? null : requiredText(request.text);
@@ -111,12 +110,13 @@ export class MessageSender implements Part {
     }
     if (recipient.kind === 'group') await this.checkGroup(jid);
     if (action) return this.act(action, jid, ticket);
+    const cardMessage = card ? await cardContent(card, (digits) => this.whatsAppId(digits)) : null;
     // The file is loaded and checked before the send takes its turn, so a bad one costs no pacing slot.
     const loaded = media ? await loadMedia(media, this.deps.mediaLimits, ticket) : null;
     try {
       const poll = pollRequest ? new OutgoingPoll(pollRequest) : null;
-      const content: AnyMessageContent = card ?? (poll ? poll.content : media ? mediaMessage(media, loaded!) : { text: text! });
-      const kind: SentKind = card ? ('location' in card ? 'location' : 'contact') : poll ? 'poll' : media ? 'media' : 'text';
+      const content: AnyMessageContent = cardMessage ?? (poll ? poll.content : media ? mediaMessage(media, loaded!) : { text: text! });
+      const kind: SentKind = card ? card.kind : poll ? 'poll' : media ? 'media' : 'text';
       return await ticket.run(async () => {
         const socket = this.socket();
         const id = generateMessageIDV2(socket.user?.id);
@@ -166,6 +166,12 @@ export class MessageSender implements Part {
       if (error instanceof SendRefused) throw new SendError(503, 'The app is stopping; send again once it is back.');
       throw error;
     }
+  }
+
+  /** The user part of the JID WhatsApp has for a number (a contact card's `waid`), or null when it is not on WhatsApp. */
+  private async whatsAppId(digits: string): Promise<string | null> {
+    const [found] = (await this.socket().onWhatsApp(`${digits}@s.whatsapp.net`)) ?? [];
+    return found?.exists ? (jidDecode(found.jid)?.user ?? null) : null;
   }
 
   /** An unknown group is a 404 like an unknown number, found out before the send takes a pacing slot. */

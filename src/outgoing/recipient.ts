@@ -28,7 +28,10 @@ export function recipientOf(to: unknown, groups: GroupLookup): Recipient {
   const match = groups.groupNamed(name);
   if (match.kind === 'one') return { kind: 'group', jid: match.jid };
   const quoted = JSON.stringify(name.trim().slice(0, 100));
-  if (match.kind === 'many') throw new SendError(409, `${match.jids.length} groups are named ${quoted}: send to one of their JIDs instead: ${match.jids.join(', ')}.`);
-  const closest = match.closest.length ? ` The closest: ${match.closest.map((s) => JSON.stringify(s)).join(', ')}.` : ' The app knows no groups yet (see GET /api/chats).';
+  if (match.kind === 'many')
+    throw new SendError(409, `${match.jids.length} groups are named ${quoted}: send to one of their JIDs instead: ${match.jids.join(', ')}.`);
+  const closest = match.closest.length
+    ? ` The closest: ${match.closest.map((s) => JSON.stringify(s)).join(', ')}.`
+    : ' The app knows no groups yet (see GET /api/chats).';
   throw new SendError(404, `This account is in no group named ${quoted}.${closest}`);
 }

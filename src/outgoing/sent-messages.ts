@@ -3,7 +3,7 @@ import type { Db } from '../state/database.js';
 /** What the bridge sent: a message (text, a file, a poll, a location, a contact) or a change to one. */
 export type SentKind = 'text' | 'media' | 'poll' | 'location' | 'contact' | 'reaction' | 'edit' | 'delete';
 
-/** A message the bridge sent, as the state file keeps it (chat and kind are null for sends before 0.5.0). */
+/** A message the bridge sent, as the state file keeps it (chat and kind are null for sends from before they were kept). */
 export interface SentMessage {
   readonly id: string;
   readonly chat: string | null;

@@ -6,9 +6,10 @@ import { SendRefused } from './send-queue.js';
 const TYPING_MS = { min: 1000, max: 3000 };
 
 /**
- * "typing…" in the one chat, for 1 to 3 s before a message, then `paused`: what a person's phone shows, and the advice every unofficial client
- * gives against bans (DOCS.md, "Sending without a ban"). Baileys sends these as `<chatstate>`
- * to that chat, never an account-wide presence, so the account does not look online.
+ * "typing…" in the one chat, for 1 to 3 s before a message, then `paused`: what a person's phone
+ * shows, and the advice every unofficial client gives against bans (DOCS.md, "Sending without a
+ * ban"). Baileys sends these as `<chatstate>` to that chat, never an account-wide presence, so
+ * the account does not look online.
  */
 export class Typing {
   private readonly stopping = new AbortController();
@@ -16,7 +17,6 @@ export class Typing {
   constructor(
     private readonly enabled: boolean,
     private readonly logger: Logger,
-    private readonly random: () => number = Math.random,
   ) {}
 
   /** Runs `send` after the typing time (when enabled); `paused` follows whatever the send did. */
@@ -24,7 +24,7 @@ export class Typing {
     if (!this.enabled) return send();
     await socket.sendPresenceUpdate('composing', chat);
     try {
-      await this.wait(TYPING_MS.min + Math.round(this.random() * (TYPING_MS.max - TYPING_MS.min)));
+      await this.wait(TYPING_MS.min + Math.round(Math.random() * (TYPING_MS.max - TYPING_MS.min)));
       return await send();
     } finally {
       await socket.sendPresenceUpdate('paused', chat).catch((error: Error) => this.logger.debug(`Could not send 'paused' to ${chat}: ${error.message}`));

@@ -12,6 +12,14 @@ export interface SupervisorAnswer {
   text: string;
 }
 
+/** What Home Assistant's conversation API takes; absent fields are left to Home Assistant. */
+export interface ConversationRequest {
+  text: string;
+  language?: string;
+  agent_id?: string;
+  conversation_id?: string;
+}
+
 /** No answer came: the Supervisor (or Home Assistant behind it) could not be reached; `why` says how it failed. */
 export class SupervisorUnreachable extends Error {
   constructor(readonly why: string) {
@@ -54,6 +62,12 @@ export class SupervisorClient {
   sttTranscribe(entity: string, speechContent: string, audio: Buffer, signal: AbortSignal): Promise<SupervisorAnswer> {
     const headers = { 'X-Speech-Content': speechContent, 'Content-Type': 'application/octet-stream' };
     return this.call('POST', `/core/api/stt/${entity}`, signal, headers, audio);
+  }
+
+  /** POST /core/api/conversation/process: one text for Assist (`{text, language, agent_id, conversation_id}`, all but `text` optional). */
+  conversationProcess(body: ConversationRequest, signal: AbortSignal): Promise<SupervisorAnswer> {
+    const headers = { 'Content-Type': 'application/json' };
+    return this.call('POST', '/core/api/conversation/process', signal, headers, Buffer.from(JSON.stringify(body)));
   }
 
   /** GET /services/mqtt: the broker an app registered there (the Mosquitto app), with the credentials it made for this app. */

@@ -1,4 +1,5 @@
 import type { ApiToken } from '../api/api-token.js';
+import type { Assist } from '../assist/assist.js';
 import type { MessageApiServer } from '../api/message-api-server.js';
 import type { OptionProblem, Options } from '../config/options.js';
 import type { DeliveryLog } from '../delivery/delivery-log.js';
@@ -13,7 +14,7 @@ import type { StorageWatch } from '../state/storage-watch.js';
 import type { WhatsAppConnection } from '../whatsapp/connection.js';
 import { connectionReport } from './connection-report.js';
 import type { IngressActions } from './ingress-server.js';
-import { assembleStatus } from './status-report.js';
+import { assembleStatus, assistResting } from './status-report.js';
 
 /** What the page reads and acts on. */
 export interface PageSources {
@@ -28,6 +29,8 @@ export interface PageSources {
   mediaDownloader: MediaDownloader;
   storage: StorageWatch;
   directory: Directory;
+  /** null while `assist_chats` is empty or Assist cannot work here. */
+  assist: Assist | null;
 }
 
 /** The page's reads (status, deliveries) and actions (unlink, reconnect, pairing code, passkey, test, retry) over the running parts. */
@@ -49,6 +52,7 @@ export function ingressActions(app: PageSources, options: Options, problems: Opt
             last_error: mediaDownloader.lastError,
           },
           voice_to_text: { entity: options.voice.entity, last_error: mediaDownloader.lastTranscriptError },
+          assist: app.assist?.report() ?? assistResting(options),
           mqtt: app.mqtt.report(),
           storage: app.storage.problem,
           problems,

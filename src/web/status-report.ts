@@ -30,6 +30,15 @@ export interface VoiceReport {
   last_error: string | null;
 }
 
+/** Assist answering in WhatsApp: on or off, the allowed chats as written, the agent, the last answer or failure. */
+export interface AssistReport {
+  on: boolean;
+  chats: string[];
+  /** null: Home Assistant's default agent. */
+  agent: string | null;
+  last: { at: number; chat: string; response_type: 'action_done' | 'query_answer' | 'error' | null; speech: string | null; error: string | null } | null;
+}
+
 /** What each part reports; the connection's and the destinations' fields sit at the top level of the report. */
 export interface StatusSlices {
   connection: ConnectionReport;
@@ -37,6 +46,7 @@ export interface StatusSlices {
   api: ApiReport;
   media: MediaReport;
   voice_to_text: VoiceReport;
+  assist: AssistReport;
   /** Home Assistant entities over MQTT. */
   mqtt: MqttReport;
   /** Why messages cannot be stored right now (they wait at WhatsApp), or null. */
@@ -69,8 +79,14 @@ export function restingSlices(units: readonly DestinationUnit[], options: Option
     api: { port: 0, token_source: 'generated', token_hint: '' },
     media: { download: options.media.download, folder: options.media.folder, files: 0, bytes: 0, pending: 0, last_error: null },
     voice_to_text: { entity: options.voice.entity, last_error: null },
+    assist: assistResting(options),
     mqtt: MQTT_RESTING,
     storage: null,
     problems,
   };
+}
+
+/** Assist's slice while it does not run: what the options say, nothing answered. */
+export function assistResting(options: Options): AssistReport {
+  return { on: false, chats: options.assist.on ? [...options.assist.chats] : [], agent: options.assist.agent, last: null };
 }

@@ -25,9 +25,14 @@ describe('the chat directory (daemon + simulator, GET /api/chats)', () => {
     assert.equal(response.status, 200, await response.clone().text());
     return (await response.json()) as ChatsAnswer;
   };
-  const group = async (subject: string) => (await chats(`?q=${encodeURIComponent(subject)}&limit=200`)).chats.find((c) => c.kind === 'group' && c.name === subject);
+  const group = async (subject: string) =>
+    (await chats(`?q=${encodeURIComponent(subject)}&limit=200`)).chats.find((c) => c.kind === 'group' && c.name === subject);
   const send = (body: unknown) =>
-    fetch(new URL('api/send', api), { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) });
+    fetch(new URL('api/send', api), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     sim = await WaSimulator.start();
@@ -100,8 +105,15 @@ describe('the chat directory (daemon + simulator, GET /api/chats)', () => {
       lid: alice.lidJid,
       last_message_at: sent.timestamp,
     } satisfies ChatEntry);
-    assert.deepEqual((await chats(`?q=${alice.lid}`)).chats.map((c) => c.jid), [alice.jid], 'by LID');
-    assert.deepEqual((await chats('?q=GARDEN')).chats.map((c) => c.name), ['Garden club']);
+    assert.deepEqual(
+      (await chats(`?q=${alice.lid}`)).chats.map((c) => c.jid),
+      [alice.jid],
+      'by LID',
+    );
+    assert.deepEqual(
+      (await chats('?q=GARDEN')).chats.map((c) => c.name),
+      ['Garden club'],
+    );
     assert.deepEqual((await chats('?q=no-such-chat')).chats, []);
   });
 
@@ -118,7 +130,10 @@ describe('the chat directory (daemon + simulator, GET /api/chats)', () => {
       offset = page.next_offset;
       pages++;
     }
-    assert.deepEqual(seen, all.chats.map((c) => c.jid));
+    assert.deepEqual(
+      seen,
+      all.chats.map((c) => c.jid),
+    );
     assert.equal(pages, Math.ceil(all.total / 2));
   });
 
@@ -179,9 +194,33 @@ describe('the chat directory (daemon + simulator, GET /api/chats)', () => {
       sim.addToGroup(family, sim.contact({ phone: '4917600000305', pushName: 'Eve' }), alice);
       await sleep(2_500);
       assert.equal(sim.recorded.iqs.filter((iq) => iq.xmlns === 'w:g2').length, before + 1, 'one refused call, then none while backing off');
-      assert.deepEqual((await chats('?q=family')).chats.map((c) => c.jid), [family.jid], 'the cache still answers');
+      assert.deepEqual(
+        (await chats('?q=family')).chats.map((c) => c.jid),
+        [family.jid],
+        'the cache still answers',
+      );
     } finally {
       sim.limitGroupQueries(false);
     }
+  });
+
+  test('a restart within 15 minutes: no second full fetch, the kept list answers at once', async () => {
+    const fullFetches = () => sim.recorded.iqs.filter((iq) => iq.xmlns === 'w:g2' && iq.child === 'participating').length;
+    assert.equal(fullFetches(), 1, 'one full fetch at the first connect');
+    await daemon.kill('SIGTERM');
+    daemon = await pairedDaemon({ sim, receiver, dataDir: daemon.dataDir, options: { api_token: TOKEN, send_interval: 0 } });
+    const port = /Message API listening on port (\d+)/.exec(await daemon.waitForLog(/Message API listening on port \d+/))![1];
+    api = `http://127.0.0.1:${port}/`;
+    assert.equal((await group('Family'))?.jid, family.jid);
+    assert.ok(
+      (await chats('?q=angstrom')).chats.some((c) => c.jid === alice.jid),
+      'the people are kept in the state file',
+    );
+    assert.equal(fullFetches(), 1);
+  });
+
+  test('unlinked by the phone: the list is forgotten (the next link may be another account)', async () => {
+    await sim.unlink();
+    await until('an empty directory', async () => (await chats()).total === 0 || undefined, 10_000);
   });
 });

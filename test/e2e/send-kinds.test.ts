@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { proto } from '@whiskeysockets/baileys';
-import type { Contact } from '../../simulator/index.js';
+import { phoneChat, type Contact } from '../../simulator/index.js';
 import { DATABASE_FILE } from '../../src/state/database.js';
 import { pairedBridge, type BridgeWithReceiver } from '../support/paired-bridge.js';
 
@@ -105,19 +105,29 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     expectRefusal({ to: alice.phone, location: { latitude: 1, longitude: 2 }, text: 'here' }, 400, /A location is sent on its own: drop 'text'/));
 
   test('a vCard arrives as a contactMessage holding it byte for byte, named by its FN', async () => {
-    const vcard = 'BEGIN:VCARD\nVERSION:3.0\nN:Plumber;Joe;;;\nFN:Joe the Plumber\nORG:Pipes & Co\\, Ltd;\nTEL;type=CELL;waid=4915112345678:+49 151 12345678\nEND:VCARD';
+    const vcard =
+      'BEGIN:VCARD\nVERSION:3.0\nN:Plumber;Joe;;;\nFN:Joe the Plumber\nORG:Pipes & Co\\, Ltd;\nTEL;type=CELL;waid=4915112345678:+49 151 12345678\nEND:VCARD';
     const { message } = await sent({ to: alice.phone, contact: vcard });
     assert.equal(message.contactMessage?.vcard, vcard);
     assert.equal(message.contactMessage?.displayName, 'Joe the Plumber');
   });
 
   test('{name, phone} becomes a vCard 3.0 with waid=, so the card offers "Message"', async () => {
-    const { message } = await sent({ to: alice.phone, contact: { name: 'Garage, Door; Service', phone: '+49 151 2345 6789' } });
+    s.sim.contact({ phone: '4915123456789', pushName: 'Service' });
+    const { id, message } = await sent({ to: alice.phone, contact: { name: 'Garage, Door; Service', phone: '+49 151 2345 6789' } });
     assert.equal(
       message.contactMessage?.vcard,
       'BEGIN:VCARD\nVERSION:3.0\nN:;Garage\\, Door\\; Service;;;\nFN:Garage\\, Door\\; Service\nTEL;type=CELL;type=VOICE;waid=4915123456789:+49 151 2345 6789\nEND:VCARD',
     );
     assert.equal(message.contactMessage?.displayName, 'Garage, Door; Service');
+    const card = phoneChat(s.sim.recorded.outgoing, alice).messages.find((m) => m.id === id);
+    assert.deepEqual(card?.contact && { name: card.contact.name, canMessage: card.contact.canMessage }, { name: 'Garage, Door; Service', canMessage: true });
+  });
+
+  test('a number not on WhatsApp gets a card without waid (it could only offer "Invite")', async () => {
+    const { id, message } = await sent({ to: alice.phone, contact: { name: 'Landline', phone: '0049 30 1234567' } });
+    assert.equal(message.contactMessage?.vcard, 'BEGIN:VCARD\nVERSION:3.0\nN:;Landline;;;\nFN:Landline\nTEL;type=CELL;type=VOICE:+49 30 1234567\nEND:VCARD');
+    assert.equal(phoneChat(s.sim.recorded.outgoing, alice).messages.find((m) => m.id === id)?.contact?.canMessage, false);
   });
 
   const contactRefusals: Array<[string, unknown, RegExp]> = [
@@ -137,19 +147,27 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     const { message, stanza } = await sent({ to: alice.phone, reaction: { id: original.id, emoji: '👍' } });
     const reaction = message.reactionMessage!;
     assert.equal(reaction.text, '👍');
-    assert.deepEqual({ id: reaction.key?.id, fromMe: reaction.key?.fromMe, chat: reaction.key?.remoteJid }, { id: original.id, fromMe: false, chat: alice.lidJid });
+    assert.deepEqual(
+      { id: reaction.key?.id, fromMe: reaction.key?.fromMe, chat: reaction.key?.remoteJid },
+      { id: original.id, fromMe: false, chat: alice.lidJid },
+    );
     // the key names the chat as the message came (by LID, as WhatsApp addresses contacts now), and so does the reaction's stanza
     assert.equal(stanza.attrs.to, alice.lidJid);
     assert.equal(stanza.attrs.type, 'reaction');
+    assert.equal(phoneChat(s.sim.recorded.outgoing, alice).reactions.get(original.id), '👍', "Alice's phone shows the thumbs-up on her message");
     const removed = await sent({ to: alice.jid, reaction: { id: original.id, emoji: '' } });
     assert.equal(removed.message.reactionMessage?.text, '');
     assert.equal(removed.message.reactionMessage?.key?.id, original.id);
+    assert.equal(phoneChat(s.sim.recorded.outgoing, alice).reactions.has(original.id), false, 'and no reaction once removed');
   });
 
   test('a reaction to a message the bridge sent is keyed fromMe; flags and skin tones are one emoji', async () => {
     const own = await sent({ to: alice.phone, text: 'Parked at P3' });
     const { message } = await sent({ to: alice.phone, reaction: { id: own.id, emoji: '👍🏽' } });
-    assert.deepEqual({ text: message.reactionMessage?.text, id: message.reactionMessage?.key?.id, fromMe: message.reactionMessage?.key?.fromMe }, { text: '👍🏽', id: own.id, fromMe: true });
+    assert.deepEqual(
+      { text: message.reactionMessage?.text, id: message.reactionMessage?.key?.id, fromMe: message.reactionMessage?.key?.fromMe },
+      { text: '👍🏽', id: own.id, fromMe: true },
+    );
     assert.equal((await sent({ to: alice.phone, reaction: { id: own.id, emoji: '🇩🇪' } })).message.reactionMessage?.text, '🇩🇪');
   });
 
@@ -160,18 +178,29 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     const { message } = await sent({ to: family.jid, reaction: { id: original.id, emoji: '❤️' } });
     const key = message.reactionMessage?.key;
     assert.equal(message.reactionMessage?.text, '❤️');
-    assert.deepEqual({ id: key?.id, chat: key?.remoteJid, fromMe: key?.fromMe, participant: key?.participant }, { id: original.id, chat: family.jid, fromMe: false, participant: bob.lidJid });
+    assert.deepEqual(
+      { id: key?.id, chat: key?.remoteJid, fromMe: key?.fromMe, participant: key?.participant },
+      { id: original.id, chat: family.jid, fromMe: false, participant: bob.lidJid },
+    );
   });
 
   test('reaction refusals', async () => {
     const original = await received(alice, 'react to me');
-    await expectRefusal({ to: alice.phone, reaction: { id: 'NOT-A-KNOWN-ID', emoji: '👍' } }, 404, /neither among the last 1000 messages received since the app started nor one this app sent/);
+    await expectRefusal(
+      { to: alice.phone, reaction: { id: 'NOT-A-KNOWN-ID', emoji: '👍' } },
+      404,
+      /neither among the last 1000 messages received since the app started nor one this app sent/,
+    );
     await expectRefusal({ to: alice.phone, reaction: { id: original.id, emoji: 'ok' } }, 400, /'reaction\.emoji' must be one emoji such as 👍/);
     await expectRefusal({ to: alice.phone, reaction: { id: original.id, emoji: '👍👍' } }, 400, /must be one emoji/);
     await expectRefusal({ to: alice.phone, reaction: original.id }, 400, /'reaction' must be \{"id": "<message id>", "emoji": "👍"\}/);
     await expectRefusal({ to: alice.phone, reaction: { id: original.id, emoji: '👍' }, text: 'and text' }, 400, /A reaction is sent on its own: drop 'text'/);
     const carol = s.sim.contact({ phone: '4917600000093', pushName: 'Carol' });
-    await expectRefusal({ to: carol.phone, reaction: { id: original.id, emoji: '👍' } }, 409, new RegExp(`is in chat ${alice.lidJid}, not ${carol.jid}: send with that 'to'`));
+    await expectRefusal(
+      { to: carol.phone, reaction: { id: original.id, emoji: '👍' } },
+      409,
+      new RegExp(`is in chat ${alice.lidJid}, not ${carol.jid}: send with that 'to'`),
+    );
   });
 
   test('an edit arrives as a MESSAGE_EDIT protocolMessage (stanza edit="1") with the new text', async () => {
@@ -182,6 +211,8 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     assert.deepEqual({ id: edit.key?.id, fromMe: edit.key?.fromMe, chat: edit.key?.remoteJid }, { id: own.id, fromMe: true, chat: alice.jid });
     assert.equal(edit.editedMessage?.conversation ?? edit.editedMessage?.extendedTextMessage?.text, 'The car is at P3');
     assert.equal(stanza.attrs.edit, '1');
+    const shown = phoneChat(s.sim.recorded.outgoing, alice).messages.find((m) => m.id === own.id);
+    assert.deepEqual(shown && { text: shown.text, edited: shown.edited }, { text: 'The car is at P3', edited: true });
   });
 
   test('a deletion arrives as a REVOKE protocolMessage (stanza edit="7") of any kind the bridge sent', async () => {
@@ -190,6 +221,8 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     assert.equal(message.protocolMessage?.type, proto.Message.ProtocolMessage.Type.REVOKE);
     assert.deepEqual({ id: message.protocolMessage?.key?.id, fromMe: message.protocolMessage?.key?.fromMe }, { id: own.id, fromMe: true });
     assert.equal(stanza.attrs.edit, '7');
+    const shown = phoneChat(s.sim.recorded.outgoing, alice).messages.find((m) => m.id === own.id);
+    assert.deepEqual(shown && { deleted: shown.deleted, location: shown.location }, { deleted: true, location: null }, '"This message was deleted"');
   });
 
   test('edit and delete refusals', async () => {
@@ -205,7 +238,11 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
     const bob = s.sim.contact({ phone: '4917600000094', pushName: 'Bob' });
     await expectRefusal({ to: bob.phone, delete: own.id }, 409, new RegExp(`was sent to ${alice.jid}, not ${bob.jid}`));
     age(own.id, 16 * 60 * 1000);
-    await expectRefusal({ to: alice.phone, edit: own.id, text: 'too late' }, 409, /was sent 16 minutes ago: WhatsApp allows edits for 15 minutes after sending/);
+    await expectRefusal(
+      { to: alice.phone, edit: own.id, text: 'too late' },
+      409,
+      /was sent 16 minutes ago: WhatsApp allows edits for 15 minutes after sending/,
+    );
     age(own.id, 49 * 60 * 60 * 1000);
     await expectRefusal({ to: alice.phone, delete: own.id }, 409, /was sent 49 hours ago: WhatsApp deletes for everyone only within about 2 days/);
   });
@@ -229,4 +266,62 @@ describe('locations, contacts, reactions, edits, deletions and read marks', () =
 
   test('the new kinds share the recipient step: a number not on WhatsApp is 404', () =>
     expectRefusal({ to: '+1 555 0100 999', location: { latitude: 1, longitude: 2 } }, 404, /not on WhatsApp/));
+});
+
+test('the new kinds take the paced queue as text does: 429 past 10 waiting, spaced by send_interval, 503 while not connected', async () => {
+  const s = await pairedBridge({ options: { api_token: TOKEN, send_interval: 0.3 } });
+  try {
+    const dave = s.sim.contact({ phone: '4917600000098', pushName: 'Dave' });
+    const theirs = await s.sim.sendText(dave, 'React to me, many times');
+    await s.receiver.waitFor(() => s.receiver.accepted.some((p) => p.id === theirs.id));
+    const post = (body: Record<string, unknown>) =>
+      fetch(new URL('api/send', s.bridge.apiUrl), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const started = Date.now();
+    const bodies = Array.from({ length: 12 }, (_, i) =>
+      i % 2 ? { to: dave.jid, reaction: { id: theirs.id, emoji: '👍' } } : { to: dave.jid, location: { latitude: i, longitude: i } },
+    );
+    const responses = await Promise.all(bodies.map(post));
+    const statuses = responses.map((r) => r.status);
+    assert.equal(statuses.filter((st) => st === 429).length, 1, `statuses ${statuses}`);
+    assert.match((await responses.find((r) => r.status === 429)!.json()).error, /Too many messages waiting to be sent/);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 10 * 300, `11 sends took ${elapsed} ms: at least 10 intervals of 300 ms`);
+
+    s.sim.refuseConnections(60_000);
+    s.sim.closeSocket();
+    await s.bridge.status.waitFor((st) => st.state !== 'connected');
+    const offline = await post({ to: dave.jid, reaction: { id: theirs.id, emoji: '👍' } });
+    assert.equal(offline.status, 503);
+    assert.match((await offline.json()).error, /WhatsApp is not connected/);
+    s.sim.refuseConnections(0);
+  } finally {
+    await s.close();
+  }
+});
+
+test("with the owner's read receipts off, read marks the chat read on the owner's devices only (read-self)", async () => {
+  const s = await pairedBridge({ options: { api_token: TOKEN, send_interval: 0 }, simulator: { account: { readReceiptsOff: true } } });
+  try {
+    const erin = s.sim.contact({ phone: '4917600000099', pushName: 'Erin' });
+    const theirs = await s.sim.sendText(erin, 'Seen this?');
+    await s.receiver.waitFor(() => s.receiver.accepted.some((p) => p.id === theirs.id));
+    const answer = await fetch(new URL('api/send', s.bridge.apiUrl), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: erin.phone, read: theirs.id }),
+    });
+    assert.equal(answer.status, 200);
+    const receipts = s.sim.recorded.receipts.filter((r) => r.ids.includes(theirs.id) && r.type?.startsWith('read'));
+    assert.deepEqual(
+      receipts.map((r) => r.type),
+      ['read-self'],
+      'no blue ticks for Erin',
+    );
+  } finally {
+    await s.close();
+  }
 });

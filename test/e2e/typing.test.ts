@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Contact, OutgoingMessage, RecordedPresence } from '../../simulator/index.js';
+import type { Arrival, Contact, OutgoingMessage, RecordedPresence } from '../../simulator/index.js';
 import { pairedBridge, type BridgeWithReceiver } from '../support/paired-bridge.js';
 
 const TOKEN = 'api-token-for-the-typing-tests';
@@ -18,7 +18,8 @@ async function send(s: BridgeWithReceiver, body: Record<string, unknown>): Promi
 function timeline(s: BridgeWithReceiver, chat: string): Array<{ what: string; at: number; message?: OutgoingMessage }> {
   const states = s.sim.recorded.presences.filter((p) => p.tag === 'chatstate' && p.attrs.to === chat).map((p) => ({ what: p.state!, arrival: p.arrival }));
   const messages = s.sim.recorded.outgoing.filter((m) => m.to === chat).map((m) => ({ what: 'message', arrival: m.arrival, message: m }));
-  return [...states, ...messages].sort((a, b) => a.arrival.seq - b.arrival.seq).map(({ what, arrival, message }) => ({ what, at: arrival.at, ...(message ? { message } : {}) }));
+  const all: Array<{ what: string; arrival: Arrival; message?: OutgoingMessage }> = [...states, ...messages];
+  return all.sort((a, b) => a.arrival.seq - b.arrival.seq).map(({ what, arrival, message }) => ({ what, at: arrival.at, ...(message ? { message } : {}) }));
 }
 
 /** No presence that makes the account look online: every account-wide one is typed unavailable. */
@@ -27,7 +28,7 @@ function assertNeverAvailable(presences: readonly RecordedPresence[]): void {
   for (const p of own) assert.equal(p.attrs.type, 'unavailable', `an account-wide presence that is not unavailable: ${JSON.stringify(p.attrs)}`);
 }
 
-test('typing_before_send (on by default): composing to the chat, 1-3 s, the message, then paused; never available', async () => {
+test('typing_before_send (on by default): composing to the chat, 1-3 s, the message, then paused; never available', async (t) => {
   // undefined: the option is left out of options.json, so the app's default applies
   const s = await pairedBridge({ options: { api_token: TOKEN, send_interval: 0, typing_before_send: undefined } });
   try {
@@ -43,6 +44,7 @@ test('typing_before_send (on by default): composing to the chat, 1-3 s, the mess
       ['composing', 'message', 'paused'],
     );
     const typed = events[1]!.at - events[0]!.at;
+    t.diagnostic(`typed for ${typed} ms; the API answered after ${took} ms`);
     assert.ok(typed >= 1000 && typed <= 3500, `typed for ${typed} ms before the message (1000-3000 and the way there)`);
     assert.ok(took >= 1000, `the API answered after the typing (${took} ms)`);
     assert.equal(events[1]!.message!.message.conversation ?? events[1]!.message!.message.extendedTextMessage?.text, 'The washing machine is done');

@@ -5,9 +5,9 @@ import type { SentKind, SentMessageIds } from '../sent-messages.js';
 import type { MessageAction } from './message-action.js';
 
 /** WhatsApp's apps offer "Edit" for 15 minutes after sending; later edits are not shown. */
-export const EDIT_WINDOW_MS = 15 * 60 * 1000;
+const EDIT_WINDOW_MS = 15 * 60 * 1000;
 /** "Delete for everyone" is offered for about two days after sending (WhatsApp's help centre). */
-export const DELETE_WINDOW_MS = 2 * 24 * 60 * 60 * 1000;
+const DELETE_WINDOW_MS = 2 * 24 * 60 * 60 * 1000;
 
 /** What an action becomes: a message about another one, or a read receipt. */
 export type ActionPlan =
@@ -53,26 +53,40 @@ export async function planAction(action: MessageAction, chat: string, ctx: Actio
     const recent = 'among the last 1000 messages received since the app started';
     const own = 'one this app sent in the last 45 days';
     const why = action.kind === 'read' ? `not ${recent}` : action.kind === 'reaction' ? `neither ${recent} nor ${own}` : `not ${own}`;
-    throw new SendError(404, `Message ${action.id} is ${why}.`);
+    const use = action.kind === 'read' ? 'forwarded' : action.kind === 'reaction' ? 'forwarded or sent' : 'sent';
+    throw new SendError(404, `Message ${action.id} is ${why}: use the 'id' of a message the app ${use}.`);
   }
   if (action.kind === 'read') throw new SendError(403, `Message ${action.id} was sent by this app: only received messages can be marked read.`);
-  const sentChat = sent.chat ?? chat; // sends before 0.5.0 kept no chat: trust the request's
+  const sentChat = sent.chat ?? chat; // sends from before the column existed kept no chat: trust the request's
   if (!(await ctx.sameChat(sentChat, chat))) throw new SendError(409, `Message ${action.id} was sent to ${sentChat}, not ${chat}: send with that 'to'.`);
   const key: WAMessageKey = { remoteJid: sentChat, fromMe: true, id: sent.id };
   if (sent.kind === 'reaction' || sent.kind === 'edit' || sent.kind === 'delete')
-    throw new SendError(400, `${action.id} is ${sent.kind === 'edit' ? 'an edit' : sent.kind === 'delete' ? 'a deletion' : 'a reaction'}, not a message: use the id of the message itself.`);
+    throw new SendError(
+      400,
+      `${action.id} is ${sent.kind === 'edit' ? 'an edit' : sent.kind === 'delete' ? 'a deletion' : 'a reaction'}, not a message: use the id of the message itself.`,
+    );
   const age = ctx.now - sent.sentAt;
   switch (action.kind) {
     case 'reaction':
       return { kind: 'send', chat: sentChat, content: { react: { text: action.emoji, key } }, sent: 'reaction' };
     case 'edit':
-      if (sent.kind !== null && sent.kind !== 'text') throw new SendError(400, `Message ${action.id} is a ${sent.kind === 'media' ? 'file' : sent.kind}: only text messages can be edited; delete it and send a new one.`);
+      if (sent.kind !== null && sent.kind !== 'text')
+        throw new SendError(
+          400,
+          `Message ${action.id} is a ${sent.kind === 'media' ? 'file' : sent.kind}: only text messages can be edited; delete it and send a new one.`,
+        );
       if (age > EDIT_WINDOW_MS)
-        throw new SendError(409, `Message ${action.id} was sent ${minutes(age)} ago: WhatsApp allows edits for 15 minutes after sending; send a new message instead.`);
+        throw new SendError(
+          409,
+          `Message ${action.id} was sent ${minutes(age)} ago: WhatsApp allows edits for 15 minutes after sending; send a new message instead.`,
+        );
       return { kind: 'send', chat: sentChat, content: { text: action.text, edit: key }, sent: 'edit' };
     case 'delete':
       if (age > DELETE_WINDOW_MS)
-        throw new SendError(409, `Message ${action.id} was sent ${Math.floor(age / 3_600_000)} hours ago: WhatsApp deletes for everyone only within about 2 days of sending.`);
+        throw new SendError(
+          409,
+          `Message ${action.id} was sent ${Math.floor(age / 3_600_000)} hours ago: WhatsApp deletes for everyone only within about 2 days of sending.`,
+        );
       return { kind: 'send', chat: sentChat, content: { delete: key }, sent: 'delete' };
   }
 }

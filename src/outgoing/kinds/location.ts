@@ -25,7 +25,10 @@ export function parseLocation(body: Record<string, unknown>): AnyMessageContent 
 
 function degrees(value: unknown, key: string, limit: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > limit)
-    throw new SendError(400, `'location.${key}' must be a number from -${limit} to ${limit} (decimal degrees, e.g. ${key === 'latitude' ? '52.52' : '13.405'}).`);
+    throw new SendError(
+      400,
+      `'location.${key}' must be a number from -${limit} to ${limit} (decimal degrees, e.g. ${key === 'latitude' ? '52.52' : '13.405'}).`,
+    );
   return value;
 }
 

@@ -33,6 +33,7 @@ export function baseStatus(change: Partial<StatusReport> = {}): StatusReport {
     api: { port: 8080, token_source: 'generated', token_hint: '…a1b2' },
     media: { download: true, folder: '/media/whatsapp', files: 0, bytes: 0, pending: 0, last_error: null },
     voice_to_text: { entity: null, last_error: null },
+    assist: { on: false, chats: [], agent: null, last: null },
     mqtt: { state: 'off', broker: null, error: null, next_attempt_at: null, entities: 0, notify_targets: [], queued: 0, dead: 0 },
     storage: null,
     problems: [],

@@ -1,6 +1,7 @@
 // @ts-check
 // What the buttons and the pairing form do.
 import { post } from './api.js';
+import { wireChats } from './cards/chats.js';
 import { copyApiToken } from './cards/message-api.js';
 import { wirePasskey } from './cards/passkey.js';
 import { $ } from './dom.js';
@@ -111,6 +112,7 @@ export function wireActions() {
   reconnect.addEventListener('click', () => busy(reconnect, null, () => post('api/reconnect')));
   $('test-btn').addEventListener('click', sendTest);
   $('retry-btn').addEventListener('click', retryDead);
+  wireChats();
   const copyToken = $('api-token-btn', HTMLButtonElement);
   copyToken.addEventListener('click', () => busy(copyToken, $('api-token-result'), copyApiToken));
 }

@@ -1,5 +1,6 @@
 // @ts-check
 // Draws the whole page from the state; the cards each draw their own part.
+import { renderAssist } from './cards/assist.js';
 import { renderConnection, tickConnection } from './cards/connection.js';
 import { renderDeliveriesCard } from './cards/deliveries.js';
 import { renderHaEvents } from './cards/ha-events.js';
@@ -28,6 +29,7 @@ export function render() {
   renderDeliveriesCard(status, deliveries);
   renderMedia(status);
   renderVoice(status);
+  renderAssist(status);
   renderMessageApi(status);
   tick();
 }
