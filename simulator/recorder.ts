@@ -88,6 +88,12 @@ export class Recorder implements Recorded {
     await waitForEvent(this.events, ['ack', 'receipt'], check, timeoutMs, `acks of ${pending.size} message(s)`);
   }
 
+  /** Resolves once the client has uploaded prekeys `n` times in all. */
+  async waitForPreKeyUploads(n: number, timeoutMs: number): Promise<void> {
+    const check = () => (this.prekeyUploads.length >= n ? true : undefined);
+    await waitForEvent(this.events, ['prekey-upload'], check, timeoutMs, `prekey upload #${n}`);
+  }
+
   /** The first outgoing message matching `predicate` not handed out before; waits for one if needed. */
   nextOutgoing(predicate: (m: OutgoingMessage) => boolean, timeoutMs: number): Promise<OutgoingMessage> {
     const check = () => {

@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { mediaPath } from './api/media-route.js';
 import { MessageApiServer } from './api/message-api-server.js';
-import { createAssist } from './assist/assist.js';
 import { Bus } from './bus.js';
+import { createAssistFeature } from './compose/assist.js';
 import { createForwarding } from './compose/forwarding.js';
 import { createMedia } from './compose/media.js';
 import { createState } from './compose/state.js';
@@ -195,23 +195,16 @@ export class Bridge {
       logger,
     });
 
-    // After forwarding: its listener runs after the intake committed the message.
-    const assist = createAssist({
-      options: options.assist,
-      language: options.voice.language,
-      supervisor,
+    const assist = createAssistFeature({
+      state,
+      options,
+      destinations: destinations.all,
       connection,
-      account: () => ({
-        phoneJid: connection.status.account?.jid ?? null,
-        lidJid: connection.status.account?.lid ?? null,
-        phoneForLid: (lid) => state.auth.phoneForLid(lid),
-      }),
-      sentByBridge: (id) => state.sentIds.has(id),
-      groupNamed: (name) => {
-        const match = directory.groupNamed(name);
-        return match.kind === 'one' ? match.jid : null;
-      },
-      send: (body) => sender.send(body),
+      directory,
+      sender,
+      downloadsMedia: media.intake !== null,
+      supervisor,
+      bus,
       logger,
     });
 

@@ -35,6 +35,17 @@ export interface StateFileDamage {
   during: string;
 }
 
+/**
+ * A voice note's job ended with its transcript, or without one (`error` says why: the engine
+ * failed, or the file could not be saved). `chat` is the message's chat as the outbox keys it.
+ */
+export interface VoiceTranscript {
+  chat: string;
+  messageId: string;
+  transcript: string | null;
+  error: string | null;
+}
+
 /** Everything the features tell each other. */
 export interface BridgeEvents {
   /** The WhatsApp connection changed state (including a new QR or pairing code). */
@@ -47,4 +58,6 @@ export interface BridgeEvents {
   storage: [StorageProblem | null];
   /** SQLite reported the state file damaged (SQLITE_CORRUPT, SQLITE_NOTADB): it is set aside and the app starts again (bridge-runner.ts). */
   damaged: [StateFileDamage];
+  /** A voice note to transcribe was stored with its transcript (or without, and why); Assist answers from it. */
+  transcript: [VoiceTranscript];
 }

@@ -15,7 +15,8 @@ test('npm run demo pairs by itself, shows the first request whole, then one line
   demo.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   try {
     const deadline = Date.now() + 60_000;
-    while (!/Four messages sent/.test(output) || !/\(Bob\): Sent by phone-number addressing/.test(output)) {
+    // Chats deliver side by side (each in its own order): wait for the group's line as well.
+    while (!/Four messages sent/.test(output) || !/\(Bob\): Sent by phone-number addressing/.test(output) || !/\(Bob\): Dinner is ready/.test(output)) {
       assert.ok(Date.now() < deadline, `the demo did not finish its messages in time:\n${output}`);
       assert.equal(demo.exitCode, null, `the demo exited early:\n${output}`);
       await sleep(100);

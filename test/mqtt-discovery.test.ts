@@ -75,7 +75,7 @@ describe('MQTT discovery payloads', () => {
       'button.whatsapp_test_delivery',
     ]);
     const event = configs.find((c) => c.topic.includes('/event/'))!.payload;
-    assert.deepEqual(event.event_types, ['message', 'media', 'edit', 'delete', 'poll_vote', 'status']);
+    assert.deepEqual(event.event_types, ['message', 'media', 'edit', 'delete', 'poll_vote', 'status', 'assist']);
     assert.deepEqual(configs.find((c) => c.topic.includes('link_state'))!.payload.options, [...LINK_STATES]);
     assert.equal(configs.find((c) => c.topic.includes('/binary_sensor/'))!.payload.device_class, 'connectivity');
   });
@@ -126,12 +126,12 @@ describe('MQTT options', () => {
   };
 
   test('default: on, the Supervisor broker, no notify targets', () => {
-    assert.deepEqual(parse({}), { options: { enabled: true, broker: null, notifyTargets: [] }, problems: [] });
+    assert.deepEqual(parse({}), { options: { enabled: true, broker: { from: 'supervisor' }, notifyTargets: [] }, problems: [] });
   });
 
   test('an external broker, its port defaulting to 1883', () => {
     const { options } = parse({ mqtt_host: '192.168.1.10', mqtt_username: 'u', mqtt_password: 'p' });
-    assert.deepEqual(options.broker, { host: '192.168.1.10', port: 1883, username: 'u', password: 'p' });
+    assert.deepEqual(options.broker, { from: 'options', host: '192.168.1.10', port: 1883, username: 'u', password: 'p' });
   });
 
   test('bad entries are one line each, saying what to fix; the good ones stay', () => {
@@ -145,7 +145,7 @@ describe('MQTT options', () => {
         { name: 'family-group', to: '120363000000000000@g.us' },
       ],
     });
-    assert.equal(options.broker, null);
+    assert.deepEqual(options.broker, { from: 'supervisor' });
     assert.deepEqual(options.notifyTargets, [{ name: 'Family group', slug: 'family_group', to: '+49 170 1234567' }]);
     assert.equal(problems.length, 4);
     assert.match(problems[0]!.message, /mqtt_host.*host name or address/);

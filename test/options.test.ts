@@ -109,6 +109,38 @@ test('ha_event_enabled without a Supervisor is a recorded problem and events sta
   assert.equal(parseOptions({ ha_event_enabled: true }, { supervisorAvailable: true }).options.haEventEnabled, true);
 });
 
+test('the MQTT broker, decided when the options are read: the one in mqtt_host, wherever the app runs', () => {
+  for (const supervisorAvailable of [true, false]) {
+    const { options, problems } = parseOptions(
+      { mqtt_host: ' 192.168.1.10 ', mqtt_port: 1884, mqtt_username: 'u', mqtt_password: 'p' },
+      { supervisorAvailable },
+    );
+    assert.deepEqual(options.mqtt.broker, { from: 'options', host: '192.168.1.10', port: 1884, username: 'u', password: 'p' });
+    assert.deepEqual(problems, []);
+  }
+});
+
+test("the MQTT broker, decided when the options are read: without mqtt_host, the Supervisor's service", () => {
+  const { options, problems } = parseOptions({ mqtt_enabled: true }, { supervisorAvailable: true });
+  assert.deepEqual(options.mqtt.broker, { from: 'supervisor' });
+  assert.deepEqual(problems, []);
+});
+
+test('the MQTT broker, decided when the options are read: no Supervisor and no mqtt_host is none, with what to set, and no option problem', () => {
+  // mqtt_enabled is on by default: a problem line would greet every user outside Home Assistant who never asked for MQTT.
+  for (const raw of [{}, { mqtt_enabled: true }]) {
+    const { options, problems } = parseOptions(raw, { supervisorAvailable: false });
+    assert.equal(options.mqtt.broker.from, 'none');
+    assert.match((options.mqtt.broker as { reason: string }).reason, /^no broker: set 'mqtt_host' .*or turn 'mqtt_enabled' off$/);
+    assert.deepEqual(problems, []);
+  }
+  // A wrong mqtt_host says what happens instead where the app runs.
+  const wrong = parseOptions({ mqtt_host: 'mqtt://broker' }, { supervisorAvailable: false });
+  assert.equal(wrong.options.mqtt.broker.from, 'none');
+  assert.match(wrong.problems[0]!.message, /^Option 'mqtt_host' must be a host name or address .*; no broker is used\.$/);
+  assert.match(parseOptions({ mqtt_host: 'mqtt://broker' }).problems[0]!.message, /; using the Supervisor's broker\.$/);
+});
+
 test('an api_token shorter than 16 characters is refused with the reason, and a generated token is used', () => {
   const short = parseOptions({ api_token: 'tooshort' });
   assert.deepEqual(short.options.apiToken, { source: 'refused', reason: 'it is shorter than 16 characters' });
@@ -161,11 +193,11 @@ test('webhook_events: the default is message only; a list picks the kinds; a wro
   assert.equal(typo.problems.length, 1);
   assert.equal(
     typo.problems[0]!.message,
-    `Option 'webhook_events' may list only message, media, edit, delete, status, connection; "edits" is not one of them; using message.`,
+    `Option 'webhook_events' may list only message, media, edit, delete, status, connection, assist; "edits" is not one of them; using message.`,
   );
   assert.match(
     parseOptions({ webhook_events: [] }).problems[0]!.message,
-    /is empty: list at least one of message, media, edit, delete, status, connection; using message/,
+    /is empty: list at least one of message, media, edit, delete, status, connection, assist; using message/,
   );
   assert.match(parseOptions({ webhook_events: 'edit' }).problems[0]!.message, /must be a list of message, media, edit/);
   assert.deepEqual([...parseOptions({ webhook_events: ['reactions'] }).options.webhookEvents], ['message'], 'nothing valid: the default');

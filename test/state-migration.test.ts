@@ -24,7 +24,7 @@ test('a state file of 0.1.x is migrated: unread columns and index go, every queu
 
   const db = openDatabase(dataDir);
   try {
-    assert.equal(db.pragma('user_version', { simple: true }), 9);
+    assert.equal(db.pragma('user_version', { simple: true }), 10);
     assert.ok(
       (db.prepare('SELECT name FROM pragma_table_info(?)').all('media_files') as Array<{ name: string }>).some((c) => c.name === 'file_name'),
       'media_files has the sender file name (Content-Disposition)',
@@ -36,10 +36,11 @@ test('a state file of 0.1.x is migrated: unread columns and index go, every queu
     assert.deepEqual(
       db
         .prepare(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls', 'sent_messages', 'directory_groups', 'directory_contacts') ORDER BY name",
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('media_jobs', 'media_files', 'polls', 'sent_messages', 'directory_groups', 'directory_contacts', 'assist_conversations') ORDER BY name",
         )
         .all(),
       [
+        { name: 'assist_conversations' },
         { name: 'directory_contacts' },
         { name: 'directory_groups' },
         { name: 'media_files' },

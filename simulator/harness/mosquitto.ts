@@ -1,13 +1,14 @@
 // A real MQTT broker for the tests and the idle benchmark: Debian's mosquitto on 127.0.0.1 with a password file, and the
 // npm `mqtt` client on the test's side (the one a Home Assistant install would be).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { sleep, until, waitForEvent } from '../waits.js';
+import { until, waitForEvent } from '../waits.js';
 import { systemCommand } from './system-command.js';
 
 export const mosquitto = systemCommand('mosquitto', 'mosquitto');
@@ -131,6 +132,24 @@ export class Recorder {
     });
   }
 
+  /**
+   * Resolves once everything the broker had routed to this recorder has come: the retained
+   * messages of its subscriptions, and every message published before the call. No packet says
+   * so, but mosquitto keeps one queue per client and handles a client's packets in order, so a
+   * message of the recorder's own, on a topic of its own, comes back after all of them.
+   */
+  async caughtUp(): Promise<void> {
+    const marker = `wab-test/caught-up/${randomBytes(6).toString('hex')}`;
+    await this.client.subscribeAsync(marker, { qos: 1 });
+    await this.client.publishAsync(marker, 'end', { qos: 1 });
+    await this.waitFor(() => this.on(marker).length > 0, 'the messages routed before');
+    await this.client.unsubscribeAsync(marker);
+    this.messages.splice(
+      this.messages.findIndex((m) => m.topic === marker),
+      1,
+    );
+  }
+
   close(): Promise<void> {
     return this.client.endAsync();
   }
@@ -148,9 +167,9 @@ function freePort(): Promise<number> {
 }
 
 /** What the broker holds retained under `filter` now, as a new subscriber (Home Assistant starting) gets it. */
-export async function retainedOn(broker: TestBroker, filter: string, settleMs = 400): Promise<Map<string, string>> {
+export async function retainedOn(broker: TestBroker, filter: string): Promise<Map<string, string>> {
   const recorder = await Recorder.on(broker, filter);
-  await sleep(settleMs); // no event says that the last retained message has come
+  await recorder.caughtUp();
   await recorder.close();
   return new Map(recorder.messages.filter((m) => m.retain).map((m) => [m.topic, m.payload]));
 }

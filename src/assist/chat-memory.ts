@@ -1,23 +1,16 @@
-/** Home Assistant forgets a conversation after about 5 minutes of silence; so does the app. */
-const CONVERSATION_KEPT_MS = 5 * 60_000;
+import type { VoiceTranscript } from '../bus-events.js';
+
 const RATE_WINDOW_MS = 60_000;
 const REFUSAL_LOG_EVERY_MS = 60 * 60_000;
 /** Chats and message ids remembered at most (oldest dropped first), so a flood cannot grow memory. */
 const CAPACITY = 1000;
 
-interface Conversation {
-  id: string | null;
-  continuing: boolean;
-  at: number;
-}
-
 /**
- * What Assist keeps per chat, in memory: the conversation id and whether the agent asked back,
- * the questions of the last minute (rate limit), when a refusal was last logged; and the message
- * ids already taken (WhatsApp may deliver a message twice).
+ * What Assist keeps per chat in memory (the conversations are in the state file,
+ * conversation-store.ts): the questions of the last minute (rate limit), when a refusal was last
+ * logged; and the message ids already taken (WhatsApp may deliver a message twice).
  */
 export class ChatMemory {
-  private readonly conversations = new Map<string, Conversation>();
   private readonly asked = new Map<string, { times: number[]; told: boolean }>();
   private readonly refusalsLogged = new Map<string, number>();
   private readonly seen = new Set<string>();
@@ -48,28 +41,6 @@ export class ChatMemory {
     return 'resting';
   }
 
-  /** The conversation id to pass on, while Home Assistant still keeps it. */
-  conversation(chat: string): { conversation_id?: string } {
-    const now = Date.now();
-    const kept = this.conversations.get(chat);
-    return kept?.id && now - kept.at < CONVERSATION_KEPT_MS ? { conversation_id: kept.id } : {};
-  }
-
-  continuing(chat: string): boolean {
-    const now = Date.now();
-    const kept = this.conversations.get(chat);
-    return Boolean(kept?.continuing && now - kept.at < CONVERSATION_KEPT_MS);
-  }
-
-  remember(chat: string, id: string | null, continuing: boolean): void {
-    const now = Date.now();
-    setBounded(this.conversations, chat, { id, continuing, at: now });
-  }
-
-  forget(chat: string): void {
-    this.conversations.delete(chat);
-  }
-
   /** True at most once an hour per chat. */
   shouldLogRefusal(chat: string): boolean {
     const now = Date.now();
@@ -77,6 +48,39 @@ export class ChatMemory {
     if (last !== undefined && now - last < REFUSAL_LOG_EVERY_MS) return false;
     setBounded(this.refusalsLogged, chat, now);
     return true;
+  }
+}
+
+/**
+ * Voice notes that passed Assist's gate, waiting for their transcript: each wait resolves with
+ * the transcript (or why there is none), or null when it did not come within `maxWaitMs` or the
+ * app is stopping. A wait ends one way or the other, so nothing stays behind.
+ */
+export class TranscriptWaits {
+  private readonly waiting = new Map<string, (heard: VoiceTranscript | null) => void>();
+
+  constructor(private readonly maxWaitMs: number) {}
+
+  wait(chat: string, messageId: string): Promise<VoiceTranscript | null> {
+    const key = `${chat}\n${messageId}`;
+    return new Promise((resolve) => {
+      const done = (heard: VoiceTranscript | null) => {
+        clearTimeout(timer);
+        this.waiting.delete(key);
+        resolve(heard);
+      };
+      const timer = setTimeout(() => done(null), this.maxWaitMs);
+      this.waiting.set(key, done);
+    });
+  }
+
+  /** The media downloader's news (a bus listener): a voice note waited for has its transcript, or none. */
+  readonly heard = (transcript: VoiceTranscript): void => {
+    this.waiting.get(`${transcript.chat}\n${transcript.messageId}`)?.(transcript);
+  };
+
+  stop(): void {
+    for (const done of [...this.waiting.values()]) done(null);
   }
 }
 

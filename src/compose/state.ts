@@ -1,4 +1,5 @@
 import { ApiToken } from '../api/api-token.js';
+import { ConversationStore } from '../assist/conversation-store.js';
 import type { Bus } from '../bus.js';
 import type { Options } from '../config/options.js';
 import { DeliveryLog } from '../delivery/delivery-log.js';
@@ -15,8 +16,8 @@ import { WalSync } from '../state/wal-sync.js';
 
 /**
  * What the features keep in the state file, over one open database: the pairing, the outbox
- * and its log, saved files and their jobs, sent ids, polls, the API token; and the parts that
- * look after the file itself (WAL sync, pruning).
+ * and its log, saved files and their jobs, sent ids, polls, the API token, Assist's
+ * conversations; and the parts that look after the file itself (WAL sync, pruning).
  */
 export function createState(deps: { db: Db; dataDir: string; options: Options; bus: Bus; logger: Logger }) {
   const { db, bus, logger } = deps;
@@ -31,6 +32,7 @@ export function createState(deps: { db: Db; dataDir: string; options: Options; b
     mediaJobs: new MediaJobs(db),
     sentIds: new SentMessageIds(db),
     pollStore: new PollStore(db),
+    assistConversations: new ConversationStore(db),
   };
 }
 

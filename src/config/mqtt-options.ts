@@ -2,12 +2,21 @@ import { parseRecipient } from '../whatsapp/jid.js';
 import type { OptionReader } from './option-reader.js';
 
 /** A broker the user named in the options (an external one); without it the Supervisor's is asked for. */
-export interface ManualBroker {
+interface ManualBroker {
   readonly host: string;
   readonly port: number;
   readonly username: string | null;
   readonly password: string | null;
 }
+
+/**
+ * Where the broker comes from, decided once when the options are read: the one in the
+ * options, the one the Supervisor hands out, or none (and why, for the page and the log).
+ */
+export type BrokerChoice = ({ readonly from: 'options' } & ManualBroker) | { readonly from: 'supervisor' } | { readonly from: 'none'; readonly reason: string };
+
+/** Outside Home Assistant without `mqtt_host`: what the MQTT card and the one log line say. */
+const NO_BROKER_WITHOUT_SUPERVISOR = "no broker: set 'mqtt_host' (and the user name and password) for your broker, or turn 'mqtt_enabled' off";
 
 /** One `notify_targets` entry: `notify.whatsapp_<slug>` sends to `to` (what /api/send takes). */
 export interface NotifyTarget {
@@ -22,8 +31,7 @@ export interface NotifyTarget {
 /** Home Assistant entities over MQTT discovery. */
 export interface MqttOptions {
   readonly enabled: boolean;
-  /** null: the broker the Supervisor hands out (the Mosquitto app). */
-  readonly broker: ManualBroker | null;
+  readonly broker: BrokerChoice;
   readonly notifyTargets: readonly NotifyTarget[];
 }
 
@@ -39,15 +47,20 @@ export function readMqttOptions(read: OptionReader): MqttOptions {
   };
 }
 
-function readBroker(read: OptionReader): ManualBroker | null {
+/**
+ * Without a Supervisor and without `mqtt_host` there is no broker, but no option problem either:
+ * `mqtt_enabled` is on by default, so a user who never asked for MQTT would get a problem line.
+ */
+function readBroker(read: OptionReader): BrokerChoice {
   const host = read.matching(
     'mqtt_host',
     BROKER_HOST,
     'a host name or address such as core-mosquitto or 192.168.1.10 (no mqtt://, no port)',
-    "using the Supervisor's broker",
+    read.supervisorAvailable ? "using the Supervisor's broker" : 'no broker is used',
   );
-  if (host === null) return null;
+  if (host === null) return read.supervisorAvailable ? { from: 'supervisor' } : { from: 'none', reason: NO_BROKER_WITHOUT_SUPERVISOR };
   return {
+    from: 'options',
     host,
     port: read.port('mqtt_port', 1883),
     username: read.secret('mqtt_username', 'left empty'),

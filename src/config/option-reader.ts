@@ -29,9 +29,14 @@ export class OptionReader {
     this.found.push({ option, message: `Option '${option}' ${what}.`.replace(/\.\.$/, '.') });
   }
 
+  /** Whether Home Assistant's Supervisor can be reached (SUPERVISOR_TOKEN is set); decided by where the app runs, not by an option. */
+  get supervisorAvailable(): boolean {
+    return this.context.supervisorAvailable;
+  }
+
   /** The one place that decides "needs the Supervisor": false, and one problem, when it cannot be reached. */
   requiresSupervisor(option: string, instead: string): boolean {
-    if (this.context.supervisorAvailable) return true;
+    if (this.supervisorAvailable) return true;
     this.problem(option, then("needs Home Assistant's Supervisor, which this app cannot reach (SUPERVISOR_TOKEN is not set)", instead));
     return false;
   }

@@ -127,11 +127,12 @@ export class Outbox {
   }
 
   /**
-   * Queues the `media` event of a message that went ahead of its file: behind everything its
-   * chat queued meanwhile, with a delivery id of its own that stays the same across retries.
+   * Queues a follow-up event of a message: the `media` event of one that went ahead of its file,
+   * or Assist's answer to it. Behind everything its chat queued meanwhile, with a delivery id of
+   * its own (per kind) that stays the same across retries.
    */
-  enqueueMediaEvent(destination: DestinationName, chat: string, messageId: string, body: string, now: number): void {
-    this.statements.insert.run(destination, chat, messageId, `media_${deliveryIdFor(chat, messageId).slice('msg_'.length)}`, pack(body), now, now);
+  enqueueFollowUp(kind: 'media' | 'assist', destination: DestinationName, chat: string, messageId: string, body: string, now: number): void {
+    this.statements.insert.run(destination, chat, messageId, `${kind}_${deliveryIdFor(chat, messageId).slice('msg_'.length)}`, pack(body), now, now);
   }
 
   /** Gives held rows of a message their final bodies and makes them due now; returns the destinations. */

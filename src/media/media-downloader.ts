@@ -245,7 +245,10 @@ export class MediaDownloader implements Part {
     this.transcribing.add(run);
   }
 
-  /** Ends a job in one transaction: the file recorded, the job gone, the message's rows released (or its `media` events queued). */
+  /**
+   * Ends a job in one transaction: the file recorded, the job gone, the message's rows released
+   * (or its `media` events queued). A voice note's transcript then goes on the bus (Assist hears it).
+   */
   private finish(job: MediaJob, media: MediaPayload, savedBytes: number): void {
     this.wait.done(job);
     const content = media.transcript ? { content: media.transcript } : {};
@@ -266,6 +269,15 @@ export class MediaDownloader implements Part {
     });
     this.followUps.wake(woken, job.chat);
     if (media.path) this.deps.saved();
+    const kind = mediaIn(job.source)?.kind;
+    if (kind && this.deps.transcriber?.wants(media, kind)) {
+      const error = media.transcript ? null : (media.transcript_error ?? media.error ?? 'no transcript');
+      try {
+        this.deps.bus.emit('transcript', { chat: job.chat, messageId: job.messageId, transcript: media.transcript, error });
+      } catch (failed) {
+        this.deps.logger.error(`The transcript of voice note ${job.messageId} could not be handed on: ${(failed as Error).message}`);
+      }
+    }
   }
 }
 

@@ -67,7 +67,7 @@ export class MediaFollowUps {
       // A destination turned off since (or MQTT without a broker) wants nothing.
       const body = this.byName.get(name)?.bodyFor({ payload: event, rawType: null }) ?? null;
       if (body === null) continue;
-      this.deps.outbox.enqueueMediaEvent(name, job.chat, job.messageId, body, now);
+      this.deps.outbox.enqueueFollowUp('media', name, job.chat, job.messageId, body, now);
       queued.push(name);
     }
     return queued;

@@ -1,4 +1,4 @@
-import type { ManualBroker } from '../config/mqtt-options.js';
+import type { BrokerChoice } from '../config/mqtt-options.js';
 import { SupervisorUnreachable, type SupervisorAnswer, type SupervisorClient } from '../supervisor/supervisor-client.js';
 
 /** Where to connect, and as whom. The password never leaves this object except to the client. */
@@ -25,14 +25,18 @@ export class NoBroker extends Error {
 const SUPERVISOR_TIMEOUT_MS = 10_000;
 
 /**
- * The broker from the options, or the one the Supervisor hands to apps that declare
+ * Acts on where the options say the broker comes from (`BrokerChoice`, decided when they were
+ * read): the one in the options, none, or the one the Supervisor hands to apps that declare
  * `services: ["mqtt:want"]` (GET /services/mqtt): the Mosquitto app registers itself there.
  */
-export async function findBroker(manual: ManualBroker | null, supervisor: SupervisorClient | null): Promise<BrokerConfig> {
-  if (manual) return { ...manual, ssl: false, source: 'options' };
-  if (!supervisor) {
-    throw new NoBroker('none', "no broker: set 'mqtt_host' (and the user name and password) for your broker, or turn 'mqtt_enabled' off");
+export async function findBroker(choice: BrokerChoice, supervisor: SupervisorClient | null): Promise<BrokerConfig> {
+  if (choice.from === 'none') throw new NoBroker('none', choice.reason);
+  if (choice.from === 'options') {
+    const { host, port, username, password } = choice;
+    return { host, port, username, password, ssl: false, source: 'options' };
   }
+  // The options were read for a Supervisor (main.ts gives both the same SUPERVISOR_TOKEN): only a caller's mistake gets here.
+  if (!supervisor) throw new NoBroker('none', 'the options were read for a Supervisor, but this app has no SUPERVISOR_TOKEN');
   let response: SupervisorAnswer;
   try {
     response = await supervisor.mqttService(AbortSignal.timeout(SUPERVISOR_TIMEOUT_MS));

@@ -26,8 +26,11 @@ export const TOPICS = {
   notifyFilter: 'whatsapp_bridge/notify/+',
 } as const;
 
-/** What the event entity fires (`event_type`): the kinds the bridge forwards, a vote apart from other messages, `media` for a file that followed its message. */
-export const EVENT_TYPES = ['message', 'media', 'edit', 'delete', 'poll_vote', 'status'] as const;
+/**
+ * What the event entity fires (`event_type`): the kinds the bridge forwards, a vote apart from
+ * other messages, `media` for a file that followed its message, `assist` for Assist's answer.
+ */
+export const EVENT_TYPES = ['message', 'media', 'edit', 'delete', 'poll_vote', 'status', 'assist'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const LINK_STATES: readonly ConnectionPayload['state'][] = ['connected', 'disconnected', 'qr_required', 'logged_out', 'passkey_required'];

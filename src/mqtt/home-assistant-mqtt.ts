@@ -63,7 +63,7 @@ const REDISCOVER_DELAY_MS = [500, 2_500];
 export function createMqttLink(options: MqttOptions, supervisor: SupervisorClient | null, logger: Logger): MqttLink {
   return new MqttLink({
     enabled: options.enabled,
-    manual: options.broker,
+    broker: options.broker,
     supervisor,
     availabilityTopic: TOPICS.availability,
     subscriptions: [CONFIG_TOPICS, HA_STATUS_TOPIC, TOPICS.notifyFilter, TOPICS.testDelivery],

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { MqttClient } from 'mqtt';
-import type { ManualBroker } from '../config/mqtt-options.js';
+import type { BrokerChoice } from '../config/mqtt-options.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SupervisorClient } from '../supervisor/supervisor-client.js';
@@ -21,7 +21,9 @@ export interface MqttLinkStatus {
 
 export interface MqttLinkDeps {
   enabled: boolean;
-  manual: ManualBroker | null;
+  /** Where the broker comes from, decided with the options. */
+  broker: BrokerChoice;
+  /** Asked for the broker when `broker` says so. */
   supervisor: SupervisorClient | null;
   /** Retained `online` after each connect, `offline` as the last will and at stop. */
   availabilityTopic: string;
@@ -110,7 +112,7 @@ export class MqttLink extends EventEmitter<MqttLinkEvents> implements Part {
     this.timer = null;
     if (!this.running) return;
     try {
-      this.broker ??= await findBroker(this.deps.manual, this.deps.supervisor);
+      this.broker ??= await findBroker(this.deps.broker, this.deps.supervisor);
     } catch (error) {
       if (error instanceof NoBroker && error.kind === 'none') {
         this.set({ state: 'no_broker', broker: null, error: error.message, nextAttemptAt: null });

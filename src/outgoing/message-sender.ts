@@ -77,6 +77,12 @@ export class MessageSender implements Part {
     }
   }
 
+  /** Runs `work` with "typing…" in the chat `to` (a JID) when typing_before_send is on and WhatsApp is connected. */
+  thinking<T>(to: string, work: () => Promise<T>): Promise<T> {
+    const socket = this.deps.connection.openSocket;
+    return socket ? this.typing.during(socket, to, work) : work();
+  }
+
   /** Sends on `ticket` (the caller closes it), or on a ticket of its own. */
   async send(body: unknown, ticket?: SendTicket): Promise<{ id: string }> {
     const own = ticket ?? this.admit();

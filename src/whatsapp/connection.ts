@@ -1,30 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { NodeCache } from '@cacheable/node-cache';
-import makeWASocket, {
-  Browsers,
-  isJidNewsletter,
-  isJidStatusBroadcast,
-  makeCacheableSignalKeyStore,
-  type BaileysEventMap,
-  type CacheStore,
-  type ConnectionState as BaileysConnectionUpdate,
-  type GroupMetadata,
-  type MessageUpsertType,
-  type MessageUserReceiptUpdate,
-  type WAMessage,
-  type WAMessageUpdate,
-  type WASocket,
-} from '@whiskeysockets/baileys';
+import type { ConnectionState as BaileysConnectionUpdate, WASocket } from '@whiskeysockets/baileys';
 import type { Bus } from '../bus.js';
 import type { Part } from '../lifecycle.js';
 import type { Logger } from '../logging/logger.js';
 import type { SqliteAuthState } from '../state/auth-state.js';
 import { BaileysQrTimer } from './baileys-qr-timer.js';
-import { DecryptionFailureLog, type BaileysLogger } from './decryption-failures.js';
+import { DecryptionFailureLog } from './decryption-failures.js';
 import { INITIAL_STATUS, type Account, type ConnectionStatus, type PasskeyStatus } from './connection-status.js';
 import { actionFor, haltMessage, reconnectDelayMs, UNLINKED_ON_PAGE } from './disconnect-policy.js';
+import { relayInbound, type InboundEvents } from './inbound.js';
 import { accountOf, logQrDrawing } from './linking-helpers.js';
 import { PasskeyError, PasskeyStep } from './passkey-step.js';
+import { BROWSER, SocketFactory } from './socket-factory.js';
 
 export interface ConnectionDeps {
   auth: SqliteAuthState;
@@ -37,26 +24,9 @@ export interface ConnectionDeps {
   random?: () => number;
 }
 
-/** What the current socket receives, handed on synchronously, before anything else is done with it. */
-export interface InboundEvents {
-  /** Every messages.upsert batch. */
-  messages: [messages: WAMessage[], type: MessageUpsertType];
-  /** Changes to messages (1:1 receipts of sent ones arrive as a status here). */
-  updates: [updates: WAMessageUpdate[]];
-  /** Group members' receipts of sent messages, one per member. */
-  receipts: [receipts: MessageUserReceiptUpdate[]];
-  /** Groups the account was added to or created (with their metadata). */
-  groupsUpsert: [groups: GroupMetadata[]];
-  /** Changes to groups (a new subject, …). */
-  groupsUpdate: [updates: Partial<GroupMetadata>[]];
-  /** Members added, removed (the account leaving too), promoted or demoted. */
-  groupParticipants: [update: BaileysEventMap['group-participants.update']];
-}
-
 /** WhatsApp shows the first QR for 60 s, every later one for 20 s. */
 const FIRST_QR_MS = 60_000;
 const NEXT_QR_MS = 20_000;
-const BROWSER = Browsers.ubuntu('WhatsApp Bridge');
 
 /**
  * Owns the one Baileys socket: opens it, follows its connection updates, and decides after
@@ -79,15 +49,20 @@ export class WhatsAppConnection implements Part {
   private qrsThisSocket = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private closed: Promise<void> = Promise.resolve();
-  /** Lives across sockets so Baileys' retry counts are not reset by a reconnect. */
-  private readonly retryCounterCache = new NodeCache({ stdTTL: 600, useClones: false });
   private readonly decryptionFailures: DecryptionFailureLog;
-  /** Baileys' logger, counting its decryption failures into one line per sender per minute. */
-  private readonly baileysLog: BaileysLogger;
+  /** Each socket with the bridge's Baileys options (socket-factory.ts). */
+  private readonly sockets: SocketFactory;
 
   constructor(private readonly deps: ConnectionDeps) {
     this.decryptionFailures = new DecryptionFailureLog(deps.logger);
-    this.baileysLog = this.decryptionFailures.watch(deps.baileysLogger);
+    this.sockets = new SocketFactory({
+      auth: deps.auth,
+      baileysLogger: deps.baileysLogger,
+      // Baileys' logger, counting its decryption failures into one line per sender per minute.
+      baileysLog: this.decryptionFailures.watch(deps.baileysLogger),
+      waWebSocketUrl: deps.waWebSocketUrl,
+      keepAliveIntervalMs: deps.keepAliveIntervalMs,
+    });
   }
 
   get status(): ConnectionStatus {
@@ -189,23 +164,7 @@ export class WhatsAppConnection implements Part {
     logger.debug(auth.isPaired() ? 'Connecting to WhatsApp with the saved pairing.' : 'Connecting to WhatsApp to get a QR code.');
     // Unpaired, WhatsApp may ask for a passkey, which needs Baileys' QR timer stopped (baileys-qr-timer.ts).
     const qrTimer = auth.isPaired() ? null : new BaileysQrTimer();
-    const make = () =>
-      makeWASocket({
-        // Keys are read far more often than written: a cache in front of SQLite (writes go through).
-        auth: { creds: auth.state.creds, keys: makeCacheableSignalKeyStore(auth.state.keys, this.deps.baileysLogger) },
-        logger: this.baileysLog as Logger,
-        browser: BROWSER,
-        markOnlineOnConnect: false,
-        syncFullHistory: false,
-        shouldSyncHistoryMessage: () => false,
-        shouldIgnoreJid: (jid) => Boolean(isJidStatusBroadcast(jid) || isJidNewsletter(jid)),
-        msgRetryCounterCache: this.retryCounterCache as CacheStore,
-        // Baileys waits 250 ms after each retry receipt while holding its one message queue: 200
-        // undecryptable messages held every chat for 52 s (5,000: about 21 minutes). WhatsApp Web does not wait.
-        retryRequestDelayMs: 0,
-        ...(this.deps.waWebSocketUrl ? { waWebSocketUrl: this.deps.waWebSocketUrl } : {}),
-        ...(this.deps.keepAliveIntervalMs ? { keepAliveIntervalMs: this.deps.keepAliveIntervalMs } : {}),
-      });
+    const make = () => this.sockets.make();
     const socket = qrTimer ? qrTimer.watch(make) : make();
     this.socket = socket;
     this.passkeyStep = qrTimer && this.passkeyStepFor(socket, qrTimer);
@@ -217,20 +176,7 @@ export class WhatsAppConnection implements Part {
       const account = this.account();
       if (this.current.state === 'connected' && account?.name !== this.current.account?.name) this.update({ account });
     });
-    socket.ev.on('messages.upsert', ({ messages, type }) => {
-      // A socket that is no longer current cannot acknowledge anything: WhatsApp delivers these
-      // again on the new one, so they are refused here (not stored, session rolled back) to keep their order.
-      if (socket !== this.socket) {
-        for (const msg of messages) (msg as WAMessage & { notStored?: boolean }).notStored = true;
-        return;
-      }
-      this.inbound.emit('messages', messages, type);
-    });
-    socket.ev.on('messages.update', (updates) => socket === this.socket && this.inbound.emit('updates', updates));
-    socket.ev.on('message-receipt.update', (receipts) => socket === this.socket && this.inbound.emit('receipts', receipts));
-    socket.ev.on('groups.upsert', (groups) => socket === this.socket && this.inbound.emit('groupsUpsert', groups));
-    socket.ev.on('groups.update', (updates) => socket === this.socket && this.inbound.emit('groupsUpdate', updates));
-    socket.ev.on('group-participants.update', (update) => socket === this.socket && this.inbound.emit('groupParticipants', update));
+    relayInbound(socket, this.inbound, () => socket === this.socket);
     socket.ev.on('connection.update', (update) => {
       if (socket !== this.socket) return;
       this.onUpdate(update);

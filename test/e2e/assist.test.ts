@@ -168,7 +168,22 @@ describe('Assist answers in WhatsApp', () => {
     await sleep(4000);
     assert.equal(fake.posts.length, posts + 10, 'the 11th and 12th were not asked');
     await s.receiver.waitFor(() => ids.every((id) => s.receiver.accepted.some((p) => p.id === id)));
-    const order = s.receiver.accepted.filter((p) => ids.includes(p.id)).map((p) => p.id);
+    // The messages themselves (each answered one is followed by its `assist` event, with the same id).
+    const order = s.receiver.accepted.filter((p) => p.event === 'message' && ids.includes(p.id)).map((p) => p.id);
     assert.deepEqual(order, ids, 'forwarded in order, all twelve');
+    // Carol's phone reads ten answers and, replying to the 11th question, the one "resting" note; the 12th gets none.
+    const { RESTING } = await import('../../src/assist/assist.js');
+    const replies = await Promise.all(ids.slice(0, 11).map((id) => s.sim.waitForOutgoing((m) => m.message.extendedTextMessage?.contextInfo?.stanzaId === id)));
+    assert.deepEqual(replies.map(speech), [...ids.slice(0, 10).map((_, i) => `You said: question ${i}`), RESTING]);
+    assert.ok(
+      replies.every((m) => m.recipient === carol && m.to === replies[0]!.to),
+      'all in the chat with Carol',
+    );
+    const resting = s.sim.recorded.outgoing.filter((m) => m.recipient === carol && speech(m) === RESTING);
+    assert.deepEqual(
+      resting.map((m) => m.id),
+      [replies[10]!.id],
+      'told exactly once',
+    );
   });
 });

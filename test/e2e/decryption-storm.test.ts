@@ -6,7 +6,7 @@ import { BridgeProcess } from '../../simulator/harness/bridge-process.js';
 import { TestReceiver } from '../../simulator/harness/receiver.js';
 import { StatusStream } from '../../simulator/harness/status-stream.js';
 import { webhookOptions } from '../../simulator/harness/webhook-options.js';
-import { sleep } from '../../simulator/waits.js';
+import { sleep, until } from '../../simulator/waits.js';
 
 const STORM = 5000;
 const SENDERS = 20;
@@ -15,6 +15,10 @@ const START_FLAGS = (JSON.parse(readFileSync(new URL('../../package.json', impor
   .split(' ')
   .slice(1, -1);
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+/** Issue 23's aim for the RSS after a storm, over rest: the test waits for it, at most SETTLE_MS. */
+const AIM = 20 * 2 ** 20;
+/** What the test asserts after that wait (see the assertion). */
+const BOUND = 30 * 2 ** 20;
 const SETTLE_MS = 60_000;
 
 /**
@@ -45,18 +49,32 @@ test('a storm of 5,000 undecryptable messages: one retry receipt each, forwarded
     const started = performance.now();
     const ids = await sim.sendMany(STORM, (i) => ({ from: senders[i % SENDERS]!, text: `storm ${i}`, opts: { undecryptable: 'once' } }));
     const wanted = new Set(ids);
-    await receiver.waitFor(() => new Set(receiver.accepted.filter((p) => wanted.has(p.id)).map((p) => p.id)).size >= STORM, 240_000, 'every resent message');
+    // counted as they come (a scan of every request per request took seconds of this busy process)
+    const forwarded = new Set<string>();
+    let scanned = 0;
+    await receiver.waitFor(
+      () => {
+        for (; scanned < receiver.requests.length; scanned++) {
+          const id = receiver.requests[scanned]!.json?.id;
+          if (wanted.has(id)) forwarded.add(id);
+        }
+        return forwarded.size >= STORM;
+      },
+      240_000,
+      'every resent message',
+    );
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     // V8's memory reducer returns what a burst left once allocation stops (docs/performance.md)
-    await sleep(SETTLE_MS);
-    const settled = bridge.rss();
+    const settling = performance.now();
+    const settled = await until('RSS within 20 MB of rest', () => (bridge.rss() - rest <= AIM ? bridge.rss() : undefined), SETTLE_MS).catch(() => bridge.rss());
+    const settleSeconds = (performance.now() - settling) / 1000;
     const stormLines = bridge.lines.slice(linesBefore);
-    const minutes = Math.ceil((seconds + SETTLE_MS / 1000) / 60);
+    const minutes = Math.ceil((seconds + settleSeconds) / 60);
 
     const retryReceipts = sim.recorded.receipts.filter((r) => r.type === 'retry' && r.ids.some((id) => wanted.has(id)));
     t.diagnostic(
-      `storm of ${STORM} from ${SENDERS} senders: all forwarded in ${seconds.toFixed(1)} s; RSS at rest ${mb(rest)} MB, peak ${mb(peak)} MB, ${mb(settled)} MB ${SETTLE_MS / 1000} s after; ${stormLines.length} log lines`,
+      `storm of ${STORM} from ${SENDERS} senders: all forwarded in ${seconds.toFixed(1)} s; RSS at rest ${mb(rest)} MB, peak ${mb(peak)} MB, ${mb(settled)} MB ${settleSeconds.toFixed(1)} s after (${mb(settled - rest)} MB over); ${stormLines.length} log lines`,
     );
     assert.equal(new Set(retryReceipts.flatMap((r) => r.ids)).size, STORM, 'a retry receipt for every undecryptable message');
     assert.equal(sim.recorded.retries.filter((r) => r.refused).length, 0, 'the phones answered every retry');
@@ -82,12 +100,13 @@ test('a storm of 5,000 undecryptable messages: one retry receipt each, forwarded
     assert.ok(!stormLines.some((l) => /Session error|SessionEntry|privKey|Failed to decrypt message with any known session/.test(l)), 'no libsignal output');
     assert.ok(stormLines.length <= SENDERS * (minutes + 2) + failedAttempts.length, `the log stays short: ${stormLines.length} lines`);
     // It held +29 to +45 MB while the expiry timers of Baileys' recent-message cache, made inside the
-    // key-store transaction, kept a copy of each sender's session (40 closed ones) for 5 minutes
-    // (patches/, docs/performance.md). Since then: about +11 MB alone, up to +22 MB beside another
-    // test; what remains is malloc's heap after the 400-770 MB peak, which no garbage collection
-    // returns. The aim is 20 MB; this bound catches a leak like the one fixed without failing on
-    // a loaded machine.
-    assert.ok(settled - rest <= 30 * 2 ** 20, `RSS back within 30 MB of rest: ${mb(rest)} -> ${mb(settled)} MB`);
+    // key-store transaction, kept a copy of each sender's session (40 closed ones) for 5 minutes,
+    // and up to +100 MB while the 1,000 messages kept for quoting did the same through their
+    // `durable` promise (patches/, state/wal-sync.ts, docs/performance.md). Since then the RSS
+    // comes within 20 MB of rest in most runs; what can remain is malloc's heap after the
+    // 400-560 MB peak, which no garbage collection returns. This bound catches leaks like those
+    // without failing on a loaded machine.
+    assert.ok(settled - rest <= BOUND, `RSS back within ${mb(BOUND)} MB of rest in ${SETTLE_MS / 1000} s: ${mb(rest)} -> ${mb(settled)} MB`);
   } finally {
     await bridge.kill('SIGTERM');
     await sim.stop();

@@ -17,16 +17,19 @@ test('every presence the bridge sends is typed unavailable: pairing, name change
   const s = await pairedBridge({ simulator: { account: { businessName: 'Sim Shop' } } });
   try {
     const presences = s.sim.recorded.presences as RecordedPresence[];
-    // Baileys sends its presence right after the connection opened
+    const ownPresence = (what: string, matches: (p: RecordedPresence) => boolean) =>
+      waitForEvent(s.sim.events, ['presence'], () => presences.some((p) => p.tag === 'presence' && !p.attrs.to && matches(p)) || undefined, 9000, what);
+    // Only a pause shows that nothing is sent meanwhile (a bare presence on a later creds.update).
     const settle = () => sleep(1500);
-    await settle();
+    // Baileys sends its presence right after the connection opened
+    await ownPresence('the presence after pairing', () => true);
     const atPairing = presences.length;
     assert.equal((await s.bridge.status.waitFor((st) => st.me?.name === 'Sim Shop')).me?.name, 'Sim Shop', 'the Business name from pair-success');
 
     const alice = s.sim.contact({ phone: '4917600000031', pushName: 'Alice' });
     await s.sim.sendFromPhone(alice, 'typed on the phone', 'Owner Renamed');
     await s.bridge.status.waitFor((st) => st.me?.name === 'Owner Renamed', 9000, 'the push name from an own message');
-    await settle();
+    await ownPresence('the presence with the new name', (p) => p.attrs.name === 'Owner Renamed');
     const afterRename = presences.length;
 
     const uploads = s.sim.recorded.prekeyUploads.length;

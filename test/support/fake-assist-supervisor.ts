@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitForEvent } from '../../simulator/waits.js';
 
@@ -39,10 +39,14 @@ export function conversationAnswer(
  * A fake Supervisor with Home Assistant's conversation API behind its Core proxy, on 127.0.0.1:
  * it checks the bearer token (401 otherwise, as the proxy does), records every post, and answers
  * as the test scripts it; by default "You said: <text>" with a conversation id that stays the
- * one the bridge passed back (a new one when none came), as Home Assistant chains them.
+ * one the bridge passed back (a new one when none came), as Home Assistant chains them. Events
+ * fired on Home Assistant's bus are recorded; any other request goes to `rest` when given (the
+ * speech-to-text fake, with the same token), else 404.
  */
 export class FakeAssistSupervisor {
   readonly posts: ConversationPost[] = [];
+  /** Events fired through the Core proxy, in order. */
+  readonly fired: Array<{ type: string; data: any }> = [];
   private readonly events = new EventEmitter();
   private answer: (post: ConversationPost, index: number) => ConversationReply = (post, i) => ({
     json: conversationAnswer(
@@ -55,13 +59,21 @@ export class FakeAssistSupervisor {
 
   private constructor(readonly token: string) {}
 
-  static async start(token = 'supervisor-token-for-assist-tests'): Promise<FakeAssistSupervisor> {
+  static async start(token = 'supervisor-token-for-assist-tests', rest?: URL): Promise<FakeAssistSupervisor> {
     const fake = new FakeAssistSupervisor(token);
     fake.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        const authorized = req.headers.authorization === `Bearer ${fake.token}`;
+        if (req.method === 'POST' && req.url?.startsWith('/core/api/events/') && authorized) {
+          fake.fired.push({ type: req.url.slice('/core/api/events/'.length), data: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          fake.events.emit('post');
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"message":"Event fired."}');
+          return;
+        }
         if (req.method !== 'POST' || req.url !== '/core/api/conversation/process') {
+          if (rest) return forward(req, Buffer.concat(chunks), res, rest);
           res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"Not found"}');
           return;
         }
@@ -97,6 +109,12 @@ export class FakeAssistSupervisor {
     this.answer = answer;
   }
 
+  /** Resolves once an event of `type` was fired that `check` accepts; its data. */
+  async waitForEvent(type: string, check: (data: any) => boolean, timeoutMs = 15_000): Promise<any> {
+    const find = () => this.fired.find((e) => e.type === type && check(e.data))?.data;
+    return waitForEvent(this.events, ['post'], find, timeoutMs, `a ${type} event`);
+  }
+
   /** Resolves once `n` posts arrived in all. */
   async waitForPosts(n: number, timeoutMs = 15_000): Promise<ConversationPost[]> {
     await waitForEvent(this.events, ['post'], () => (this.posts.length >= n ? true : undefined), timeoutMs, `${n} conversation posts`);
@@ -107,4 +125,17 @@ export class FakeAssistSupervisor {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Passes one request on to the other fake, headers and body as they came (a proxy in front of both APIs). */
+function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, to: URL): void {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i]!] = req.rawHeaders[i + 1]!;
+  const out = request(new URL(req.url ?? '/', to), { method: req.method, headers }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  out.on('error', () => res.destroyed || res.writeHead(502).end());
+  res.on('close', () => out.destroy());
+  out.end(body);
 }

@@ -11,6 +11,7 @@ export const HA_EVENT_TYPES: Record<EventKind, string> = {
   delete: 'whatsapp_message_deleted',
   status: 'whatsapp_message_status',
   connection: 'whatsapp_bridge_connection',
+  assist: 'whatsapp_assist_answer',
 };
 
 /** Home Assistant events in GET api/status. */
@@ -31,7 +32,7 @@ function eventData({ payload, rawType }: Forwarded): Record<string, unknown> {
     const { event: _event, ...data } = payload;
     return data;
   }
-  if (payload.event === 'status' || payload.event === 'media') return { ...payload };
+  if (payload.event === 'status' || payload.event === 'media' || payload.event === 'assist') return { ...payload };
   const { raw: _raw, ...data } = payload;
   return payload.event === 'message' ? { ...data, raw_type: rawType } : data;
 }

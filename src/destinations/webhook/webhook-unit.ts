@@ -43,8 +43,9 @@ function webhookReport(options: Options, status: DestinationStatus | null, now: 
 
 /**
  * The webhook: the payload as it is, as JSON, for the kinds `webhook_events` lists (webhook
- * options, src/config/webhook-options.ts). `media` comes with `message`: a receiver that got a
- * message with `media.pending` gets its file's event too.
+ * options, src/config/webhook-options.ts). `media` and `assist` come with `message`: a receiver
+ * that got a message with `media.pending` gets its file's event too, and one that got a question
+ * gets Assist's answer to it.
  */
 export const webhookUnit = {
   name: 'webhook',
@@ -54,7 +55,7 @@ export const webhookUnit = {
     const webhook = options.webhook;
     if (webhook.state !== 'on') return null;
     const kinds = options.webhookEvents;
-    const wants = (kind: EventKind) => kinds.has(kind) || (kind === 'media' && kinds.has('message'));
+    const wants = (kind: EventKind) => kinds.has(kind) || ((kind === 'media' || kind === 'assist') && kinds.has('message'));
     return new Destination({
       ...shared(context),
       name: 'webhook',
