@@ -128,6 +128,11 @@ export class Delivery {
     });
   }
 
+  /** A stanza of the server's own (a notification) to every paired device: sent at once when online, else kept for the offline queue. */
+  sendServerStanza(stanza: BinaryNode): void {
+    for (const device of this.account.devices.values()) this.push(device, stanza);
+  }
+
   /** At login, once the client is ready: everything the device has not acknowledged, marked offline, then the offline marker. */
   flush(device: Device, connection: Connection): void {
     for (const stanza of device.unacked.values()) connection.send(asOffline(stanza));

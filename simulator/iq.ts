@@ -12,6 +12,7 @@ import type { Account, Device } from './account.js';
 import type { Contact } from './contacts.js';
 import { answerGroupIq } from './group-stanzas.js';
 import type { Group } from './types.js';
+import { sleep } from './waits.js';
 
 /** What answering iqs needs to know about the world. */
 export interface IqContext {
@@ -28,6 +29,8 @@ export interface IqContext {
   rateLimited(): boolean;
   /** Called with the number of one-time prekeys the client uploaded. */
   onPreKeyUpload(count: number): void;
+  /** How long the answer to a prekey upload is held back (0: answered at once). */
+  readonly preKeyUploadAnswerDelayMs: number;
   /** The `<media_conn>` naming the media host, when it runs. */
   mediaConn(): BinaryNode | undefined;
 }
@@ -122,6 +125,9 @@ async function answerEncrypt(iq: BinaryNode, first: BinaryNode | undefined, ctx:
         storeSignedPreKey(device, getBinaryNodeChild(iq, 'skey'));
         ctx.onPreKeyUpload(keys.length);
       }
+      // a slow server: WhatsApp's answers to queries can come late under load (Baileys #573, #1813:
+      // queries WhatsApp left unanswered past the client's 60 s timeout)
+      if (ctx.preKeyUploadAnswerDelayMs) await sleep(ctx.preKeyUploadAnswerDelayMs);
       return reply(iq);
     }
   }

@@ -34,6 +34,8 @@ export interface SessionHost {
   /** Every simulated group, and whether group queries answer `rate-overlimit` now. */
   groups(): Iterable<Group>;
   groupsRateLimited(): boolean;
+  /** How long the answer to a prekey upload is held back (0: answered at once). */
+  readonly preKeyUploadAnswerDelayMs: number;
   sessions(): Iterable<ClientSession>;
   /** The `<media_conn>` naming the media host, when it runs. */
   mediaConn(): BinaryNode | undefined;
@@ -155,7 +157,9 @@ export class ClientSession {
       case 'ack': {
         const ack = { id: node.attrs.id ?? '', class: node.attrs.class ?? '', attrs: node.attrs };
         this.host.recorder.ack(node.attrs.error ? { ...ack, error: node.attrs.error } : ack);
-        if (this.device && ack.class === 'message') this.host.delivery.acknowledge(this.device, [ack.id], Boolean(node.attrs.error));
+        // a notification from the offline queue (lowPreKeys while offline) is kept until acked too
+        if (this.device && (ack.class === 'message' || ack.class === 'notification'))
+          this.host.delivery.acknowledge(this.device, [ack.id], Boolean(node.attrs.error));
         return;
       }
       case 'message': {
@@ -197,6 +201,7 @@ export class ClientSession {
       groups: () => this.host.groups(),
       rateLimited: () => this.host.groupsRateLimited(),
       onPreKeyUpload: (count) => recorder.prekeyUpload(count),
+      preKeyUploadAnswerDelayMs: this.host.preKeyUploadAnswerDelayMs,
       mediaConn: () => this.host.mediaConn(),
     });
     this.connection.send(answer);

@@ -28,6 +28,8 @@ export class SimulatedWorld implements SessionHost {
   readonly mediaPhone: MediaPhone;
   /** While on, every group query is answered `rate-overlimit` (see group-stanzas.ts). */
   groupQueriesLimited = false;
+  /** How long the answer to a prekey upload is held back (see `WaSimulator.delayPreKeyUploadAnswers`). */
+  preKeyUploadAnswerDelayMs = 0;
   /** The pending (or last) passkey step of a pairing. */
   lastPasskey: PasskeyRequest | undefined;
 

@@ -206,10 +206,16 @@ export class WaSimulator {
   /**
    * The server says the device's one-time prekeys run low (`<notification type="encrypt"><count>`),
    * as WhatsApp does once senders used them up: Baileys uploads a new batch (a creds.update without
-   * `me`, where rc14 sent a presence without a type; Baileys #2553).
+   * `me`, where rc14 sent a presence without a type; Baileys #2553). Sent at once when the device
+   * is online, else kept in the offline queue for its next login, in the order of the calls.
    */
   lowPreKeys(): void {
-    for (const connection of this.connections.open()) connection.send(preKeyLowNotification());
+    this.world.delivery.sendServerStanza(preKeyLowNotification());
+  }
+
+  /** The server answers prekey uploads `ms` late (0: at once), as a slow server under load does. */
+  delayPreKeyUploadAnswers(ms: number): void {
+    this.world.preKeyUploadAnswerDelayMs = ms;
   }
 
   /** Resolves once the client has uploaded prekeys `n` times in all (the first login's upload counts). */

@@ -84,7 +84,8 @@ export function faultNode(code: StreamFault): BinaryNode {
 }
 
 /**
- * The server's "prekeys run low" notification: Baileys uploads more below 5 (MIN_PREKEY_COUNT).
+ * The server's "prekeys run low" notification (the shape yowsup #836 logged; whatsapp-rust #706:
+ * WhatsApp sends it once its pool drains under fanout): Baileys uploads more below 5 (MIN_PREKEY_COUNT).
  * rc14 takes it only `from` "@s.whatsapp.net" (its S_WHATSAPP_NET), so it is sent so.
  */
 export function preKeyLowNotification(): BinaryNode {

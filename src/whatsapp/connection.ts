@@ -9,6 +9,7 @@ import { DecryptionFailureLog } from './decryption-failures.js';
 import { INITIAL_STATUS, type Account, type ConnectionStatus, type PasskeyStatus } from './connection-status.js';
 import { actionFor, haltMessage, reconnectDelayMs, UNLINKED_ON_PAGE } from './disconnect-policy.js';
 import { relayInbound, type InboundEvents } from './inbound.js';
+import { ReadPacing } from './read-pacing.js';
 import { accountOf, logQrDrawing } from './linking-helpers.js';
 import { PasskeyError, PasskeyStep } from './passkey-step.js';
 import { BROWSER, SocketFactory } from './socket-factory.js';
@@ -177,7 +178,9 @@ export class WhatsAppConnection implements Part {
       if (this.current.state === 'connected' && account?.name !== this.current.account?.name) this.update({ account });
     });
     relayInbound(socket, this.inbound, () => socket === this.socket);
+    const pacing = new ReadPacing(socket.ws, this.deps.logger);
     socket.ev.on('connection.update', (update) => {
+      if (update.connection === 'close') pacing.stop();
       if (socket !== this.socket) return;
       this.onUpdate(update);
       if (update.connection === 'open' || update.connection === 'close') qrTimer?.release();

@@ -17,16 +17,21 @@ const START_FLAGS = (JSON.parse(readFileSync(new URL('../../package.json', impor
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 /** Issue 23's aim for the RSS after a storm, over rest: the test waits for it, at most SETTLE_MS. */
 const AIM = 20 * 2 ** 20;
-/** What the test asserts after that wait (see the assertion). */
-const BOUND = 30 * 2 ** 20;
 const SETTLE_MS = 60_000;
+/**
+ * The peak over rest. Read pacing (whatsapp/read-pacing.ts) keeps at most about 100 stanzas
+ * waiting and --optimize-for-size keeps V8's old generation small: about +30 MB here. Without
+ * pacing the storm was read at once (+200 MB with these flags, +130-240 MB for the built app).
+ */
+const PEAK_BOUND = 80 * 2 ** 20;
 
 /**
  * A decryption storm, as after the LID migration ("Bad MAC" / "No session" by the thousand:
  * Baileys #2234 counted 168,000 in two hours and ran out of heap, #2331): 5,000 messages from 20
  * senders that already have a session arrive as garbage ciphertext. Each is asked for again with a
  * retry receipt, the sender's phone sends it again, and that copy decrypts and is forwarded once.
- * The log gets one line per sender per minute, and the daemon's memory returns to rest.
+ * The log gets one line per sender per minute, the daemon reads the storm at the pace it handles it,
+ * and its memory returns to rest.
  */
 test('a storm of 5,000 undecryptable messages: one retry receipt each, forwarded once, a line per sender, RSS back at rest', async (t) => {
   const sim = await WaSimulator.start();
@@ -102,11 +107,10 @@ test('a storm of 5,000 undecryptable messages: one retry receipt each, forwarded
     // It held +29 to +45 MB while the expiry timers of Baileys' recent-message cache, made inside the
     // key-store transaction, kept a copy of each sender's session (40 closed ones) for 5 minutes,
     // and up to +100 MB while the 1,000 messages kept for quoting did the same through their
-    // `durable` promise (patches/, state/wal-sync.ts, docs/performance.md). Since then the RSS
-    // comes within 20 MB of rest in most runs; what can remain is malloc's heap after the
-    // 400-560 MB peak, which no garbage collection returns. This bound catches leaks like those
-    // without failing on a loaded machine.
-    assert.ok(settled - rest <= BOUND, `RSS back within ${mb(BOUND)} MB of rest in ${SETTLE_MS / 1000} s: ${mb(rest)} -> ${mb(settled)} MB`);
+    // `durable` promise (patches/, state/wal-sync.ts, docs/performance.md); +15 to +27 MB of
+    // malloc's heap stayed after the whole storm was read at once, before read pacing.
+    assert.ok(peak - rest <= PEAK_BOUND, `RSS at most ${mb(PEAK_BOUND)} MB over rest during the storm: ${mb(rest)} -> ${mb(peak)} MB`);
+    assert.ok(settled - rest <= AIM, `RSS back within ${mb(AIM)} MB of rest in ${SETTLE_MS / 1000} s: ${mb(rest)} -> ${mb(settled)} MB`);
   } finally {
     await bridge.kill('SIGTERM');
     await sim.stop();
